@@ -1,0 +1,1 @@
+# src/conf/local.mk - sources of src/conf

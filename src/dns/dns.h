@@ -1,0 +1,107 @@
+/*
+ * NAME
+ *	dns - the one resolver of mxguard
+ * SYNOPSIS
+ *	#include "dns/dns.h"
+ *
+ *	struct dns_config { ... };   servers, timeout, retries, dnssec, cache, static file
+ *	struct dns_resolver *dns_resolver_new(const struct dns_config *cfg, const char **why_r);
+ *	void dns_resolver_free(struct dns_resolver **rp);
+ *
+ *	int dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
+ *		       struct dns_budget *budget, struct dns_answer **answer_r);
+ *	void dns_answer_free(struct dns_answer **ap);
+ *	const char *dns_type_name(enum dns_type t);
+ *	const char *dns_status_name(enum dns_status s);
+ *
+ *	int dns_reply_parse(const unsigned char *msg, size_t len, const char *qname,
+ *			    enum dns_type qtype, struct dns_answer **answer_r);
+ * DESCRIPTION
+ *	Built on glibc res_nmkquery/res_nsend with a per-thread res_state
+ *	(RES_USE_EDNS0 | RES_USE_DNSSEC | RES_TRUSTAD), so the AD bit of each
+ *	answer is visible. A dns_resolver is shared by threads; it keeps one
+ *	res_state per thread internally, and a TTL-honouring cache.
+ *
+ *	Results are tri-state plus permanent error: DNS_FOUND (rrs, secure =
+ *	AD bit), DNS_NOTFOUND (NXDOMAIN or NODATA, nxdomain says which,
+ *	secure when the negative answer was authenticated), DNS_TEMP
+ *	(SERVFAIL, REFUSED, timeout, network), DNS_PERM (malformed answer).
+ *	NXDOMAIN is never confused with SERVFAIL. CNAMEs are followed (the
+ *	answer's canonical name says where it ended). TXT strings of one
+ *	record are joined without separators (RFC 7208 3.3, RFC 6376 3.6.2.2).
+ *
+ *	A dns_budget, when given, is charged one per network or cache query
+ *	and makes dns_lookup return DNS_PERM with reason "lookup budget
+ *	exhausted" when empty (SPF's RFC 7208 4.6.4 limits), and DNS_TEMP
+ *	with "time budget exhausted" past its deadline.
+ * DIAGNOSTICS
+ *	dns_lookup returns the status; *answer_r is always set (free it).
+ *	dns_reply_parse: 0 parsed, -1 malformed (answer->status DNS_PERM).
+ */
+#ifndef MXG_DNS_DNS_H
+#define MXG_DNS_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+enum dns_type {
+    DNS_T_A = 1, DNS_T_CNAME = 5, DNS_T_PTR = 12, DNS_T_MX = 15,
+    DNS_T_TXT = 16, DNS_T_AAAA = 28, DNS_T_TLSA = 52,
+};
+
+enum dns_status { DNS_FOUND = 1, DNS_NOTFOUND = 0, DNS_TEMP = -1, DNS_PERM = -2 };
+
+struct dns_rr {
+    enum dns_type type;
+    uint32_t ttl;
+    char *name;			/* owner name, lower case, no trailing dot */
+    union {
+	unsigned char addr[16];	/* A (4 bytes), AAAA (16) */
+	char *target;		/* CNAME, PTR: name, no trailing dot */
+	struct { uint16_t pref; char *exchange; } mx;	/* exchange "" for null MX "." */
+	struct { char *text; size_t len; } txt;	/* strings joined, NUL-terminated */
+	struct { uint8_t usage, selector, mtype; unsigned char *data; size_t len; } tlsa;
+    } u;
+};
+
+struct dns_answer {
+    enum dns_status status;
+    int secure;			/* AD bit on the (positive or negative) answer */
+    int nxdomain;		/* DNS_NOTFOUND: 1 NXDOMAIN, 0 NODATA */
+    int rcode;			/* from the final reply; -1 if none */
+    char *canonical;		/* name after following CNAMEs */
+    char *reason;		/* human readable, for TEMP/PERM ("SERVFAIL from 127.0.0.1:5353") */
+    size_t count;
+    struct dns_rr *rrs;		/* only records of the asked type */
+};
+
+struct dns_config {
+    const char *const *servers;	/* "ip", "ip:port", "[v6]:port"; NULL/0 = resolv.conf */
+    size_t nservers;
+    int timeout_ms;		/* per attempt */
+    int retries;
+    int dnssec;			/* set DO and ask for AD */
+    size_t cache_size;		/* entries, 0 = no cache */
+    const char *static_file;	/* NULL = none */
+};
+
+struct dns_budget {
+    int queries_left;		/* < 0: unlimited */
+    long long deadline_ms;	/* CLOCK_MONOTONIC ms; 0 = none */
+};
+
+struct dns_resolver;
+
+struct dns_resolver *dns_resolver_new(const struct dns_config *cfg, const char **why_r);
+void dns_resolver_free(struct dns_resolver **rp);
+int dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
+	       struct dns_budget *budget, struct dns_answer **answer_r);
+void dns_answer_free(struct dns_answer **ap);
+const char *dns_type_name(enum dns_type t);
+int dns_type_parse(const char *name);	/* -1 unknown */
+const char *dns_status_name(enum dns_status s);
+int dns_reply_parse(const unsigned char *msg, size_t len, const char *qname,
+		    enum dns_type qtype, struct dns_answer **answer_r);
+
+#endif

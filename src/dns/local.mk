@@ -1,0 +1,1 @@
+# src/dns/local.mk - sources of src/dns

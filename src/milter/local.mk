@@ -1,0 +1,1 @@
+# src/milter/local.mk - sources of src/milter

@@ -1,0 +1,1 @@
+# src/outbound/local.mk - sources of src/outbound

@@ -1,0 +1,1 @@
+# src/policy/local.mk - sources of src/policy

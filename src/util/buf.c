@@ -1,0 +1,85 @@
+/*
+ * buf.c - growable NUL-terminated byte buffer. See buf.h.
+ */
+#include "config.h"
+#include "util/buf.h"
+#include "util/xmalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* buf_reserve - make room for len more bytes plus the NUL */
+static void buf_reserve(struct buf *b, size_t len)
+{
+    size_t need = b->len + len + 1;
+    if (need <= b->cap)
+	return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+	cap *= 2;
+    b->data = xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void buf_append(struct buf *b, const void *data, size_t len)
+{
+    buf_reserve(b, len);
+    if (len)
+	memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = 0;
+}
+
+void buf_puts(struct buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+
+void buf_putc(struct buf *b, int c)
+{
+    char ch = (char) c;
+    buf_append(b, &ch, 1);
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char small[256];
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+	return;
+    if ((size_t) n < sizeof(small)) {
+	buf_append(b, small, (size_t) n);
+	return;
+    }
+    buf_reserve(b, (size_t) n);
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t) n;
+}
+
+void buf_reset(struct buf *b)
+{
+    b->len = 0;
+    if (b->data)
+	b->data[0] = 0;
+}
+
+void buf_free(struct buf *b)
+{
+    xfreep(&b->data);
+    b->len = b->cap = 0;
+}
+
+char *buf_steal(struct buf *b)
+{
+    char *p = b->data ? b->data : xstrdup("");
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+const char *buf_str(const struct buf *b) { return b->data ? b->data : ""; }

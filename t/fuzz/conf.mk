@@ -1,0 +1,1 @@
+# t/fuzz/conf.mk - fuzz targets of src/conf (append to FUZZ_PROGS)

@@ -1,0 +1,1 @@
+# t/fuzz/lists.mk - fuzz targets of src/lists (append to FUZZ_PROGS)

@@ -1,0 +1,11 @@
+# t/: the test suite. Each owner keeps its own fragment.
+EXTRA_DIST += t/tap.h t/lib t/data t/e2e t/fuzz/corpus
+
+include t/unit/util.mk
+include t/unit/conf.mk
+include t/unit/dns.mk
+include t/unit/store.mk
+include t/unit/lists.mk
+include t/tools/local.mk
+include t/e2e/local.mk
+include t/fuzz/local.mk

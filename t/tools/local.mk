@@ -1,0 +1,1 @@
+# t/tools/local.mk - helper programs used by tests

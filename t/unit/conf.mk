@@ -1,0 +1,1 @@
+# t/unit/conf.mk - unit tests of src/conf

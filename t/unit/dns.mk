@@ -1,0 +1,1 @@
+# t/unit/dns.mk - unit tests of src/dns

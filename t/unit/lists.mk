@@ -1,0 +1,1 @@
+# t/unit/lists.mk - unit tests of src/lists

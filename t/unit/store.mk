@@ -1,0 +1,1 @@
+# t/unit/store.mk - unit tests of src/store
