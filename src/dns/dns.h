@@ -6,6 +6,10 @@
  *
  *	struct dns_config { ... };   servers, timeout, retries, dnssec, cache, static file
  *	struct dns_resolver *dns_resolver_new(const struct dns_config *cfg, const char **why_r);
+ *	struct dns_resolver *dns_resolver_open(const struct dns_config *cfg,
+ *					       char **why_r);   (malloc'ed reason)
+ *	struct dns_resolver *dns_resolver_from_conf(const struct conf *c,
+ *						    const char **why_r);
  *	void dns_resolver_free(struct dns_resolver **rp);
  *
  *	int dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
@@ -37,6 +41,23 @@
  * DIAGNOSTICS
  *	dns_lookup returns the status; *answer_r is always set (free it).
  *	dns_reply_parse: 0 parsed, -1 malformed (answer->status DNS_PERM).
+ *	Its qname may be NULL (accept the reply's own question: tools, fuzz).
+ *
+ *	Status of each reply code: NOERROR with records DNS_FOUND, NOERROR
+ *	without records or NXDOMAIN DNS_NOTFOUND; every other RCODE
+ *	(SERVFAIL, REFUSED, FORMERR, NOTIMP, ...) is DNS_TEMP, as RFC 7208
+ *	5 and RFC 7489 6.6.3 ask (another server or a later try may work);
+ *	the next server is tried first. DNS_PERM means a reply that matched
+ *	our query (ID, question) but could not be parsed, a CNAME loop or
+ *	chain longer than 8, a name that cannot be queried, or an empty
+ *	budget. Replies with a wrong ID or question are ignored (RFC 5452).
+ *	dns_config.retries is how many more rounds over the server list
+ *	follow the first one (0 = one try per server; negative = resolv.conf
+ *	attempts); each attempt waits timeout_ms (<= 0: resolv.conf).
+ * STANDARDS
+ *	RFC 1035 (messages, compression), RFC 2181 (TTL), RFC 2308
+ *	(negative caching), RFC 5452 (spoofing), RFC 6891 (EDNS0), RFC 6840
+ *	5.7 (AD bit in queries), RFC 7505 (null MX), RFC 6698 (TLSA).
  */
 #ifndef MXG_DNS_DNS_H
 #define MXG_DNS_DNS_H
@@ -72,6 +93,9 @@ struct dns_answer {
     int rcode;			/* from the final reply; -1 if none */
     char *canonical;		/* name after following CNAMEs */
     char *reason;		/* human readable, for TEMP/PERM ("SERVFAIL from 127.0.0.1:5353") */
+    uint32_t ttl;		/* cache lifetime: min TTL of the records and
+				 * CNAMEs used; negative answers min(SOA TTL,
+				 * SOA MINIMUM) (RFC 2308 5); 0 = do not cache */
     size_t count;
     struct dns_rr *rrs;		/* only records of the asked type */
 };
@@ -79,8 +103,8 @@ struct dns_answer {
 struct dns_config {
     const char *const *servers;	/* "ip", "ip:port", "[v6]:port"; NULL/0 = resolv.conf */
     size_t nservers;
-    int timeout_ms;		/* per attempt */
-    int retries;
+    int timeout_ms;		/* per attempt; <= 0 resolv.conf */
+    int retries;		/* extra rounds after the first; < 0 resolv.conf */
     int dnssec;			/* set DO and ask for AD */
     size_t cache_size;		/* entries, 0 = no cache */
     const char *static_file;	/* NULL = none */
@@ -92,8 +116,11 @@ struct dns_budget {
 };
 
 struct dns_resolver;
+struct conf;
 
 struct dns_resolver *dns_resolver_new(const struct dns_config *cfg, const char **why_r);
+struct dns_resolver *dns_resolver_open(const struct dns_config *cfg, char **why_r);
+struct dns_resolver *dns_resolver_from_conf(const struct conf *c, const char **why_r);
 void dns_resolver_free(struct dns_resolver **rp);
 int dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
 	       struct dns_budget *budget, struct dns_answer **answer_r);
