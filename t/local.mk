@@ -9,3 +9,4 @@ include t/unit/lists.mk
 include t/tools/local.mk
 include t/e2e/local.mk
 include t/fuzz/local.mk
+include t/unit/daemon.mk

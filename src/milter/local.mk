@@ -1,1 +1,12 @@
-# src/milter/local.mk - sources of src/milter
+# src/milter/local.mk - mxguardd and the daemon helpers it shares with
+# mxguard-outbound (options, config loading, pidfile, privilege drop).
+libmxguard_a_SOURCES += \
+	src/milter/daemon.c src/milter/daemon.h \
+	src/milter/privs.c src/milter/privs.h \
+	src/milter/socket.c src/milter/socket.h \
+	src/milter/ctx.c src/milter/ctx.h \
+	src/milter/callbacks.c src/milter/callbacks.h
+
+sbin_PROGRAMS += src/mxguardd
+src_mxguardd_SOURCES = src/milter/main.c
+src_mxguardd_LDADD = $(MXG_LIBS)

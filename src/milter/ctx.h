@@ -1,0 +1,92 @@
+/*
+ * NAME
+ *	ctx - mxguardd's per-connection and per-message context
+ * SYNOPSIS
+ *	#include "milter/ctx.h"
+ *
+ *	struct milter_conn *milter_conn_alloc(void);
+ *	void milter_conn_free(struct milter_conn **connp);
+ *	void milter_conn_set_client(struct milter_conn *conn, const char *name,
+ *				    const struct sockaddr *sa);
+ *	void milter_ctx_set(char **slot, const char *value);
+ *	void milter_msg_reset(struct milter_msg *msg);
+ *	void milter_msg_add_rcpt(struct milter_msg *msg, const char *rcpt);
+ *	int milter_msg_add_header(struct milter_msg *msg, const char *name,
+ *				  const char *value, long long max);
+ *	int milter_msg_add_body(struct milter_msg *msg, size_t len,
+ *				long long max);
+ *	unsigned long long milter_msg_size(const struct milter_msg *msg);
+ * DESCRIPTION
+ *	A struct milter_conn lives from negotiation (or connect) to close and
+ *	holds what the SMTP session told us: client name, address, port,
+ *	HELO, the connect-stage macros j and {daemon_name}, the TLS macros,
+ *	the config snapshot in use, and the negotiated protocol flags. Its
+ *	struct milter_msg holds one message: queue id (macro i), the
+ *	{auth_authen} macro, envelope sender, recipients and the header and
+ *	body accounting. milter_msg_reset() frees every per-message
+ *	allocation; the callbacks call it at eom, abort and close, so nothing
+ *	of one message survives into the next.
+ *
+ *	Size accounting: a header counts as name + ": " + value + CRLF, the
+ *	end of headers as CRLF, the body as the bytes the MTA sent. With max
+ *	> 0, milter_msg_add_header/body set msg->oversize once the message
+ *	exceeds max bytes; later checks skip messages marked oversize (their
+ *	content is not buffered), the MTA's own limit still applies.
+ *
+ *	Strings copied from the MTA are NUL-free C strings (libmilter
+ *	guarantees it); all copies are ours, nothing points into libmilter's
+ *	buffers after a callback returns.
+ * DIAGNOSTICS
+ *	milter_msg_add_header, milter_msg_add_body: 1 when this call made the
+ *	message oversize, 0 otherwise.
+ */
+#ifndef MXG_MILTER_CTX_H
+#define MXG_MILTER_CTX_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+struct conf;
+
+struct milter_msg {
+    char *queue_id;		/* macro i; "" until known */
+    char *auth_authen;		/* macro {auth_authen}, NULL = not authenticated */
+    char *sender;		/* MAIL FROM argument, as given ("<a@b>") */
+    char **rcpts;		/* RCPT TO arguments */
+    size_t nrcpt;
+    size_t rcpt_cap;
+    size_t nheaders;
+    unsigned long long header_bytes;
+    unsigned long long body_bytes;
+    int oversize;		/* exceeded milter.max_message_size */
+};
+
+struct milter_conn {
+    struct conf *conf;		/* snapshot for the current message */
+    unsigned long proto;	/* negotiated SMFIP_* flags */
+    char *client_name;		/* host name ("[1.2.3.4]" when unknown) */
+    char client_addr[INET6_ADDRSTRLEN];	/* "" for a non-IP connection */
+    int client_port;
+    char *helo;
+    char *mta_name;		/* macro j */
+    char *daemon_name;		/* macro {daemon_name} */
+    char *tls_version;		/* macro {tls_version} */
+    char *cipher;		/* macro {cipher} */
+    unsigned long nmsgs;	/* messages seen on this connection */
+    struct milter_msg msg;
+};
+
+struct milter_conn *milter_conn_alloc(void);
+void milter_conn_free(struct milter_conn **connp);
+void milter_conn_set_client(struct milter_conn *conn, const char *name,
+			    const struct sockaddr *sa);
+void milter_ctx_set(char **slot, const char *value);
+void milter_msg_reset(struct milter_msg *msg);
+void milter_msg_add_rcpt(struct milter_msg *msg, const char *rcpt);
+int milter_msg_add_header(struct milter_msg *msg, const char *name, const char *value,
+			  long long max);
+int milter_msg_add_body(struct milter_msg *msg, size_t len, long long max);
+unsigned long long milter_msg_size(const struct milter_msg *msg);
+
+#endif

@@ -1,0 +1,319 @@
+/*
+ * NAME
+ *	mxguardd - the mxguard milter daemon: process-level work
+ * SYNOPSIS
+ *	mxguardd [-fhtvV] [-c FILE]
+ * DESCRIPTION
+ *	Startup order, and why:
+ *	1. options, config (every error printed, exit 1), socket spec and
+ *	   run user checked (-t stops here);
+ *	2. smfi_register, smfi_setconn, smfi_opensocket(true) as root, so
+ *	   privileged ports and root-owned socket directories work;
+ *	3. the listener is found among our fds (milter/socket.h) and gets
+ *	   TCP_NODELAY (inet) or owner/group/mode 0660 (unix);
+ *	4. detach unless -f (the socket is already bound, so bind errors
+ *	   still reach the terminal and the exit status);
+ *	5. drop to milter.user, verified irreversible (milter/privs.h);
+ *	6. pidfile, startup log line, then smfi_main in its own thread.
+ *
+ *	Signals. libmilter's smfi_main starts a thread that sigwait()s for
+ *	SIGHUP, SIGTERM and SIGINT and STOPS the milter on SIGHUP (Sendmail
+ *	libmilter signal.c, mi_signal_thread: SIGHUP and SIGTERM ->
+ *	mi_stop_milters(MILTER_STOP); the same in Debian's 8.17). To make
+ *	SIGHUP a reload, smfi_main runs in a second thread created with the
+ *	three signals blocked (libmilter's threads inherit that mask), while
+ *	the main thread keeps them UNBLOCKED with handlers that write the
+ *	signal number to a self-pipe. For a process-directed signal, Linux
+ *	gives the first chance to the thread-group leader when it does not
+ *	block the signal (kernel/signal.c complete_signal), so the main
+ *	thread receives it and libmilter's sigwait() never does. The main
+ *	thread never blocks these signals, so there is no window in which
+ *	they could go elsewhere; t/unit/daemon_signals.sh sends many SIGHUPs
+ *	and checks the daemon stays up. SIGTERM/SIGINT call smfi_stop().
+ *
+ *	Reload (SIGHUP) loads a new snapshot from the same file; on errors
+ *	the old one stays and every error line is logged. Keys that only
+ *	take effect at startup (socket, user, group, pidfile, timeout,
+ *	backlog, log facility) are logged as needing a restart when changed.
+ * DIAGNOSTICS
+ *	Exit 0 after a clean stop or a good -t; 1 for any startup error.
+ * STANDARDS
+ *	Sendmail libmilter API (smfi_register, smfi_setconn,
+ *	smfi_opensocket, smfi_main, smfi_stop).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libmilter/mfapi.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "milter/callbacks.h"
+#include "milter/daemon.h"
+#include "milter/privs.h"
+#include "milter/socket.h"
+#include "util/msg.h"
+#include "util/xmalloc.h"
+
+#define PROG "mxguardd"
+
+/* The write end of the self-pipe, for the signal handler only. */
+static int mxguardd_sig_fd = -1;
+
+struct mxguardd {
+    struct daemon_opts opts;
+    struct milter_socket sock;
+    struct privs privs;
+    char *socket_spec;
+    char *pidfile;
+    int sig_pipe[2];
+    int milter_status;		/* smfi_main's return */
+};
+
+/* mxguardd_on_signal - async-signal-safe: hand the signal to the main loop */
+static void mxguardd_on_signal(int sig)
+{
+    unsigned char c = (unsigned char) sig;
+    int saved = errno;
+
+    if (write(mxguardd_sig_fd, &c, 1) < 0) {
+	/* pipe full: a signal of this burst is already queued */
+    }
+    errno = saved;
+}
+
+/* mxguardd_check - everything -t verifies; errors on stderr */
+static int mxguardd_check(struct mxguardd *d, const struct conf *c)
+{
+    const char *why = NULL;
+    struct buf errs = BUF_INIT;
+    int ret = 0;
+
+    if (milter_socket_parse(conf_str(c, "milter.socket"), &d->sock, &why) < 0) {
+	fprintf(stderr, "%s: milter.socket \"%s\": %s\n", PROG, conf_str(c, "milter.socket"), why);
+	ret = -1;
+    }
+    if (privs_resolve(conf_str(c, "milter.user"), conf_str(c, "milter.group"),
+		      &d->privs, &errs) < 0) {
+	fprintf(stderr, "%s: %s\n", PROG, buf_str(&errs));
+	ret = -1;
+    }
+    buf_free(&errs);
+    return ret;
+}
+
+/* mxguardd_listen - bind as root, then TCP_NODELAY or unix ownership */
+static void mxguardd_listen(struct mxguardd *d, const struct conf *c)
+{
+    struct smfiDesc desc;
+    int fd = -1, found;
+    mode_t old_umask;
+
+    milter_callbacks_desc(&desc);
+    if (smfi_register(desc) != MI_SUCCESS)
+	msg_fatal("%s: smfi_register failed", PROG);
+    if (smfi_setconn(d->socket_spec) != MI_SUCCESS)
+	msg_fatal("%s: milter.socket \"%s\": libmilter refused it", PROG, d->socket_spec);
+    if (smfi_settimeout((int) conf_int(c, "milter.timeout_s")) != MI_SUCCESS
+	|| smfi_setbacklog((int) conf_int(c, "milter.backlog")) != MI_SUCCESS)
+	msg_fatal("%s: cannot set milter timeout/backlog", PROG);
+    old_umask = umask(0117);
+    if (smfi_opensocket(true) != MI_SUCCESS)
+	msg_fatal("%s: cannot listen on %s: %s", PROG, d->socket_spec,
+		  errno ? strerror(errno) : "see libmilter's log");
+    umask(old_umask);
+    found = milter_socket_find_fd(&d->sock, &fd);
+    if (d->sock.kind == MILTER_SOCKET_UNIX) {
+	if (milter_socket_unix_perms(d->sock.path, d->privs.change ? d->privs.uid : (uid_t) -1,
+				     d->privs.have_gid ? d->privs.gid : (gid_t) -1, 0660) < 0)
+	    msg_fatal("%s: socket %s: cannot set owner and mode 0660: %s",
+		      PROG, d->sock.path, strerror(errno));
+	msg_debug("%s: socket: %s mode 0660", PROG, d->sock.path);
+	return;
+    }
+    if (found != 1)
+	msg_fatal("%s: cannot find the listening socket for %s among our descriptors"
+		  " (%s)", PROG, d->socket_spec, found < 0 ? strerror(errno) : "none matched");
+    if (milter_socket_nodelay(fd) < 0)
+	msg_fatal("%s: socket: TCP_NODELAY on fd %d: %s", PROG, fd, strerror(errno));
+    msg_debug("%s: socket: TCP_NODELAY set on fd %d", PROG, fd);
+}
+
+/* mxguardd_restart_keys - warn about changes that need a restart */
+static void mxguardd_restart_keys(const struct conf *old, const struct conf *nc)
+{
+    static const char *const strs[] = {
+	"milter.socket", "milter.user", "milter.group", "milter.pidfile", "log.facility",
+    };
+    static const char *const ints[] = { "milter.timeout_s", "milter.backlog" };
+
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+	if (strcmp(conf_str(old, strs[i]), conf_str(nc, strs[i])) != 0)
+	    msg_warn("%s: reload: %s changed: takes effect after a restart", PROG, strs[i]);
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+	if (conf_int(old, ints[i]) != conf_int(nc, ints[i]))
+	    msg_warn("%s: reload: %s changed: takes effect after a restart", PROG, ints[i]);
+}
+
+/* mxguardd_reload - SIGHUP: install a new snapshot, or keep the old one */
+static void mxguardd_reload(struct mxguardd *d)
+{
+    struct buf errs = BUF_INIT;
+    struct conf *nc = conf_open(d->opts.config, &errs);
+    struct conf *old = conf_current();
+    int verbose;
+
+    if (nc == NULL) {
+	const char *p = buf_str(&errs);
+
+	while (*p) {
+	    size_t n = strcspn(p, "\n");
+
+	    msg_error("%s: reload: %.*s", PROG, (int) n, p);
+	    p += n + (p[n] == '\n');
+	}
+	msg_error("%s: reload failed: keeping the configuration from %s",
+		  PROG, daemon_conf_name(old));
+    } else {
+	mxguardd_restart_keys(old, nc);
+	verbose = (int) conf_int(nc, "log.verbose");
+	msg_set_verbose(d->opts.verbose > verbose ? d->opts.verbose : verbose);
+	msg_info("%s: reload: configuration reloaded from %s", PROG, daemon_conf_name(nc));
+	conf_install(nc);
+    }
+    conf_unref(&old);
+    buf_free(&errs);
+}
+
+/* mxguardd_milter_thread - run libmilter; tell the main loop when it ends */
+static void *mxguardd_milter_thread(void *arg)
+{
+    struct mxguardd *d = arg;
+    unsigned char c = 0;
+
+    d->milter_status = smfi_main();
+    if (write(d->sig_pipe[1], &c, 1) < 0)
+	msg_error("%s: cannot wake the main thread: %s", PROG, strerror(errno));
+    return NULL;
+}
+
+/* mxguardd_signals - handlers for HUP/TERM/INT, SIGPIPE ignored */
+static void mxguardd_signals(struct mxguardd *d)
+{
+    struct sigaction sa;
+
+    if (pipe(d->sig_pipe) < 0)
+	msg_fatal("%s: pipe: %s", PROG, strerror(errno));
+    mxguardd_sig_fd = d->sig_pipe[1];
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = mxguardd_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    if (sigaction(SIGHUP, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0
+	|| sigaction(SIGINT, &sa, NULL) < 0)
+	msg_fatal("%s: sigaction: %s", PROG, strerror(errno));
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* mxguardd_run - start the milter thread and serve signals until stop */
+static int mxguardd_run(struct mxguardd *d)
+{
+    pthread_t tid;
+    sigset_t set, old;
+    unsigned char c;
+    ssize_t n;
+    int err, stopped = 0;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    err = pthread_create(&tid, NULL, mxguardd_milter_thread, d);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err != 0)
+	msg_fatal("%s: cannot start the milter thread: %s", PROG, strerror(err));
+    for (;;) {
+	n = read(d->sig_pipe[0], &c, 1);
+	if (n < 0 && errno == EINTR)
+	    continue;
+	if (n <= 0 || c == 0)
+	    break;
+	if (c == SIGHUP) {
+	    mxguardd_reload(d);
+	} else {
+	    msg_info("%s: stopping on signal %s", PROG, c == SIGTERM ? "TERM" : "INT");
+	    stopped = 1;
+	    smfi_stop();
+	    break;
+	}
+    }
+    pthread_join(tid, NULL);
+    if (d->milter_status != MI_SUCCESS) {
+	msg_error("%s: libmilter stopped with an error", PROG);
+	return 1;
+    }
+    if (!stopped)
+	msg_info("%s: libmilter stopped", PROG);
+    return 0;
+}
+
+/* mxguardd_become - detach, drop privileges, write the pidfile */
+static void mxguardd_become(struct mxguardd *d)
+{
+    struct buf why = BUF_INIT;
+
+    if (!d->opts.foreground && daemon(0, 0) < 0)
+	msg_fatal("%s: cannot detach: %s", PROG, strerror(errno));
+    if (privs_drop(&d->privs, &why) < 0)
+	msg_fatal("%s: %s", PROG, buf_str(&why));
+    if (!d->privs.change && geteuid() == 0)
+	msg_warn("%s: running as root because milter.user is empty:"
+		 " set milter.user outside of tests", PROG);
+    if (*d->pidfile && daemon_pidfile_write(d->pidfile, &why) < 0)
+	msg_fatal("%s: %s", PROG, buf_str(&why));
+    buf_free(&why);
+}
+
+int main(int argc, char **argv)
+{
+    struct mxguardd d;
+    struct conf *c;
+    int status;
+
+    memset(&d, 0, sizeof(d));
+    daemon_opts_parse(argc, argv, PROG, "the mxguard milter daemon", &d.opts);
+    if ((c = daemon_conf_load(PROG, d.opts.config)) == NULL)
+	exit(1);
+    if (mxguardd_check(&d, c) < 0)
+	exit(1);
+    if (d.opts.test) {
+	printf("%s: configuration %s is valid\n", PROG, daemon_conf_name(c));
+	conf_unref(&c);
+	exit(0);
+    }
+    daemon_log_open(PROG, &d.opts, c);
+    d.socket_spec = xstrdup(conf_str(c, "milter.socket"));
+    d.pidfile = xstrdup(conf_str(c, "milter.pidfile"));
+    mxguardd_listen(&d, c);
+    mxguardd_become(&d);
+    mxguardd_signals(&d);
+    msg_info("%s: starting: version %s, socket %s, config %s, user %s", PROG,
+	     PACKAGE_VERSION, d.socket_spec, daemon_conf_name(c),
+	     d.privs.change ? d.privs.user : geteuid() == 0 ? "root" : "(unchanged)");
+    conf_install(c);
+    status = mxguardd_run(&d);
+    if (*d.pidfile)
+	daemon_pidfile_remove(d.pidfile);
+    msg_info("%s: stopped", PROG);
+    conf_install(NULL);
+    free(d.socket_spec);
+    free(d.pidfile);
+    return status;
+}
