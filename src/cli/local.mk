@@ -1,1 +1,6 @@
-# src/cli/local.mk - sources of src/cli
+# src/cli/local.mk - sources of src/cli: the mxguard command
+bin_PROGRAMS += src/mxguard
+src_mxguard_SOURCES = \
+	src/cli/main.c src/cli/cli.h \
+	src/cli/cmd_config_test.c
+src_mxguard_LDADD = $(MXG_LIBS)

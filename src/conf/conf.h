@@ -21,7 +21,30 @@
  *	const char *conf_path(const struct conf *c);
  *	void conf_dump(const struct conf *c, FILE *fp);
  *
- *	struct conf *conf_current(void);          (a new reference)
+ *	size_t conf_group_count(const struct conf *c, const char *key);
+ *	const char *conf_group_str(const struct conf *c, const char *key,
+ *				   size_t index, const char *member);
+ *	int conf_named_list(const struct conf *c, const char *name,
+ *			    const char *const **items_r, size_t *count_r);
+ *	size_t conf_named_lists(const struct conf *c, const char *const **names_r);
+ *
+ *	struct conf *conf_load_string(const char *text, const char *name,
+ *				      struct buf *errors_r);
+ *	int conf_is_default(const struct conf *c);
+ *	void conf_list_keys(FILE *fp);
+ *
+ *	size_t conf_group_count(const struct conf *c, const char *key);
+const char *conf_group_str(const struct conf *c, const char *key, size_t index,
+			   const char *member);
+int conf_named_list(const struct conf *c, const char *name, const char *const **items_r,
+		    size_t *count_r);
+size_t conf_named_lists(const struct conf *c, const char *const **names_r);
+
+struct conf *conf_load_string(const char *text, const char *name, struct buf *errors_r);
+int conf_is_default(const struct conf *c);
+void conf_list_keys(FILE *fp);
+
+struct conf *conf_current(void);          (a new reference, or NULL)
  *	void conf_install(struct conf *c);        (takes over the reference)
  * DESCRIPTION
  *	Every key is declared once in conf_keys.c (name, type, default,
@@ -43,9 +66,29 @@
  *	structured keys (rules.data, dkim.sign, events.actions) whose owner
  *	module parses them further (and reports errors with
  *	config_setting_source_line()); NULL when absent.
+ *
+ *	Group lists (dkim.sign) are validated member by member against a
+ *	sub-table; conf_group_count() says how many entries there are and
+ *	conf_group_str() returns one member (its default when omitted).
+ *	Named lists live in the "lists" section: conf_named_list() returns
+ *	the entries of one ("file:/path" is a one-entry list),
+ *	conf_named_lists() the names, in file order.
+ *
+ *	conf_load_string() parses text instead of a file; name is used in
+ *	error lines (tests, fuzzing). conf_dump() writes the effective
+ *	config (defaults included) in libconfig syntax that loads back to the
+ *	same snapshot; secrets (store.redis_password) are written as
+ *	"********". conf_list_keys() prints the key table, one key per line:
+ *	name, type, default, range or words, doc, separated by TABs.
+ *
+ *	conf_install(NULL) drops the current snapshot (at exit). Before the
+ *	first conf_install(), conf_current() returns NULL.
  * DIAGNOSTICS
  *	conf_open/conf_load: NULL when there were errors (all of them are in
- *	*errors_r).
+ *	*errors_r, one line each ending in a newline).
+ *	conf_named_list: 1 found, 0 no such list.
+ * STANDARDS
+ *	libconfig 1.5 syntax (https://hyperrealm.github.io/libconfig/).
  */
 #ifndef MXG_CONF_CONF_H
 #define MXG_CONF_CONF_H
@@ -71,6 +114,17 @@ const struct cidr *conf_cidrs(const struct conf *c, const char *key, size_t *cou
 const config_setting_t *conf_setting(const struct conf *c, const char *key);
 const char *conf_path(const struct conf *c);
 void conf_dump(const struct conf *c, FILE *fp);
+
+size_t conf_group_count(const struct conf *c, const char *key);
+const char *conf_group_str(const struct conf *c, const char *key, size_t index,
+			   const char *member);
+int conf_named_list(const struct conf *c, const char *name, const char *const **items_r,
+		    size_t *count_r);
+size_t conf_named_lists(const struct conf *c, const char *const **names_r);
+
+struct conf *conf_load_string(const char *text, const char *name, struct buf *errors_r);
+int conf_is_default(const struct conf *c);
+void conf_list_keys(FILE *fp);
 
 struct conf *conf_current(void);
 void conf_install(struct conf *c);

@@ -1,0 +1,34 @@
+/*
+ * NAME
+ *	cli - the commands of the mxguard program
+ * SYNOPSIS
+ *	#include "cli/cli.h"
+ *
+ *	struct cli_command { name, run, args, summary };
+ *	int cmd_config_test(int argc, char **argv);
+ * DESCRIPTION
+ *	Each command lives in its own file src/cli/cmd_NAME.c and is one
+ *	line of the command table in main.c. run() gets argv with argv[0]
+ *	set to the command name, parses its own options (getopt_long) and
+ *	returns the exit status.
+ * DIAGNOSTICS
+ *	Exit status: CLI_OK, CLI_FAIL (the command's check failed),
+ *	CLI_USAGE (bad command line).
+ */
+#ifndef MXG_CLI_CLI_H
+#define MXG_CLI_CLI_H
+
+#define CLI_OK		0
+#define CLI_FAIL	1
+#define CLI_USAGE	2
+
+struct cli_command {
+    const char *name;			/* as typed: "config-test" */
+    int (*run)(int argc, char **argv);
+    const char *args;			/* usage after the name */
+    const char *summary;		/* one line for --help */
+};
+
+int cmd_config_test(int argc, char **argv);
+
+#endif

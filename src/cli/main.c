@@ -1,0 +1,85 @@
+/*
+ * NAME
+ *	mxguard - command line tool of the mxguard suite
+ * SYNOPSIS
+ *	mxguard [-h | --help] [-V | --version]
+ *	mxguard COMMAND [OPTIONS] [ARGS]
+ *	mxguard help [COMMAND]
+ * DESCRIPTION
+ *	Dispatches to one command of the table below; each command lives
+ *	in src/cli/cmd_NAME.c and parses its own options. Messages go to
+ *	stderr through msg_*; results go to stdout.
+ * DIAGNOSTICS
+ *	Exit status 0 success, 1 the command failed, 2 usage error.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "cli/cli.h"
+#include "util/msg.h"
+
+static const struct cli_command cli_commands[] = {
+    {"config-test", cmd_config_test, "[-c FILE] [--dump]",
+     "check the configuration file; --dump prints the effective configuration"},
+};
+
+#define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
+
+/* usage - the help text, on fp */
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: mxguard [-h | --help] [-V | --version]\n"
+	    "       mxguard COMMAND [OPTIONS]\n\ncommands:\n");
+    for (size_t i = 0; i < CLI_NCOMMANDS; i++)
+	fprintf(fp, "  %s %s\n      %s\n", cli_commands[i].name, cli_commands[i].args,
+		cli_commands[i].summary);
+    fprintf(fp, "\n`mxguard COMMAND --help` describes a command; see mxguard(1).\n");
+}
+
+/* find_command - a command of the table by name, or NULL */
+static const struct cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < CLI_NCOMMANDS; i++)
+	if (strcmp(cli_commands[i].name, name) == 0)
+	    return &cli_commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    const struct cli_command *cmd;
+
+    msg_open("mxguard", MSG_STDERR, LOG_MAIL);
+    if (argc < 2) {
+	usage(stderr);
+	return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+	usage(stdout);
+	return CLI_OK;
+    }
+    if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+	printf("mxguard %s\n", PACKAGE_VERSION);
+	return CLI_OK;
+    }
+    if (strcmp(argv[1], "help") == 0) {
+	if (argc < 3) {
+	    usage(stdout);
+	    return CLI_OK;
+	}
+	if ((cmd = find_command(argv[2])) == NULL) {
+	    msg_error("help: unknown command: %s", argv[2]);
+	    return CLI_USAGE;
+	}
+	char *help_argv[] = { (char *) cmd->name, (char *) "--help", NULL };
+	return cmd->run(2, help_argv);
+    }
+    if ((cmd = find_command(argv[1])) == NULL) {
+	msg_error("unknown command: %s (try mxguard --help)", argv[1]);
+	return CLI_USAGE;
+    }
+    return cmd->run(argc - 1, argv + 1);
+}

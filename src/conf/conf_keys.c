@@ -1,0 +1,271 @@
+/*
+ * NAME
+ *	conf_keys - the one table of configuration keys
+ * SYNOPSIS
+ *	#include "conf/conf_impl.h"
+ *
+ *	extern const struct conf_key conf_keys[];
+ *	extern const size_t conf_key_count;
+ *	int conf_key_index(const char *name);
+ *	const struct conf_key *conf_member_find(const struct conf_key *members,
+ *						const char *name);
+ *	int conf_key_is_prefix(const char *name);
+ *	const char *conf_type_name(enum conf_type type);
+ * DESCRIPTION
+ *	Every key of mxguard.conf is declared here, once: full dotted name,
+ *	type, default, range or allowed words, an optional value check and
+ *	one doc line. The loader, the accessors, --dump, --list-keys and the
+ *	man page coverage test all read this table; adding a key means adding
+ *	one line here and documenting it in mxguard.conf(5).
+ *
+ *	Sections ("milter") and sub-groups ("dmarc.forensic", "arc.seal")
+ *	are not declared: they are the prefixes of the key names.
+ * DIAGNOSTICS
+ *	conf_key_index: the index in conf_keys[], or -1.
+ *	conf_key_is_prefix: 1 when name is a section or sub-group.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "conf/conf_impl.h"
+
+#define K_BOOL(n, d, text) \
+    { .name = (n), .type = CONF_BOOL, .def_int = (d), .doc = (text) }
+#define K_INT(n, d, lo, hi, text) \
+    { .name = (n), .type = CONF_INT, .def_int = (d), .min = (lo), .max = (hi), .doc = (text) }
+#define K_STR(n, d, fn, text) \
+    { .name = (n), .type = CONF_STR, .def_str = (d), .check = (fn), .doc = (text) }
+#define K_ENUM(n, d, w, text) \
+    { .name = (n), .type = CONF_ENUM, .def_str = (d), .words = (w), .doc = (text) }
+#define K_LIST(n, d, fn, text) \
+    { .name = (n), .type = CONF_LIST, .def_list = (d), .check = (fn), .doc = (text) }
+#define K_CIDRS(n, d, text) \
+    { .name = (n), .type = CONF_CIDRS, .def_list = (d), .doc = (text) }
+
+static const char *const none[] = { NULL };
+static const char *const loopback[] = { "127.0.0.0/8", "::1", NULL };
+
+static const char *const w_internal[] = { "accept", "tempfail", "reject", NULL };
+static const char *const w_alg[] = { "rsa-sha256", "ed25519-sha256", NULL };
+static const char *const w_canon[] = {
+    "relaxed/relaxed", "relaxed/simple", "simple/relaxed", "simple/simple", NULL
+};
+static const char *const w_sha1[] = { "policy", "neutral", NULL };
+static const char *const w_discovery[] = { "psl", "treewalk", NULL };
+static const char *const w_dane[] = { "no", "try", "require", NULL };
+static const char *const w_tls[] = { "none", "may", "verify", "require", NULL };
+static const char *const w_ocsp[] = { "no", "request", "require", NULL };
+
+static const char *const signed_headers[] = {
+    "From", "Reply-To", "Subject", "Date", "To", "Cc", "Message-ID", "In-Reply-To",
+    "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", NULL
+};
+static const char *const oversign[] = { "From", "To", "Subject", NULL };
+static const char *const listen_default[] = { "lmtp:127.0.0.1:10026", NULL };
+
+/* The members of each dkim.sign entry. */
+static const struct conf_key dkim_sign_members[] = {
+    {.name = "domain", .type = CONF_STR, .def_str = "", .flags = CONF_F_REQUIRED,
+     .doc = "the d= domain to sign for"},
+    {.name = "selector", .type = CONF_STR, .def_str = "", .flags = CONF_F_REQUIRED,
+     .doc = "the s= selector"},
+    {.name = "key", .type = CONF_STR, .def_str = "", .flags = CONF_F_REQUIRED,
+     .doc = "the private key file (PEM)"},
+    {.name = "algorithm", .type = CONF_ENUM, .def_str = "rsa-sha256", .words = w_alg,
+     .doc = "the signing algorithm"},
+    {.name = NULL},
+};
+
+const struct conf_key conf_keys[] = {
+    /* log */
+    K_STR("log.facility", "mail", conf_check_facility,
+	  "syslog facility: mail, daemon, user, local0..local7"),
+    K_INT("log.verbose", 0, 0, 3, "debug logging level; 0 logs only events"),
+
+    /* milter */
+    K_STR("milter.socket", "inet:8891@127.0.0.1", conf_check_milter_socket,
+	  "where mxguardd listens: inet:PORT@HOST, inet6:PORT@HOST, unix:/path or local:/path"),
+    K_STR("milter.authserv_id", "", NULL,
+	  "authserv-id of the Authentication-Results headers; empty means the host name"),
+    K_STR("milter.user", "mxguard", NULL, "user mxguardd runs as after binding its socket"),
+    K_STR("milter.group", "", NULL, "group mxguardd runs as; empty means the user's group"),
+    K_STR("milter.pidfile", "", NULL, "file to write the daemon's process id to; empty: none"),
+    K_ENUM("milter.on_internal_error", "tempfail", w_internal,
+	   "what to answer the MTA when mxguardd itself fails on a message"),
+    K_CIDRS("milter.trusted_hosts", loopback,
+	    "clients whose mail is not checked (networks or addresses)"),
+    K_INT("milter.max_message_size", 52428800, 0, 2147483648LL,
+	  "largest message body checked, in bytes; 0 means no limit"),
+    K_INT("milter.timeout_s", 300, 1, 3600, "libmilter timeout talking to the MTA, in seconds"),
+    K_INT("milter.backlog", 128, 1, 65535, "listen(2) backlog of the milter socket"),
+
+    /* dns */
+    K_LIST("dns.servers", none, conf_check_dns_server,
+	   "name servers: \"ip\", \"ip:port\" or \"[ipv6]:port\"; empty means /etc/resolv.conf"),
+    K_INT("dns.timeout_ms", 5000, 100, 60000, "time to wait for one answer, in milliseconds"),
+    K_INT("dns.retries", 2, 0, 10, "how many times a query is retried after a timeout"),
+    K_BOOL("dns.dnssec", 1, "ask for DNSSEC validation status (the AD bit) of answers"),
+    K_INT("dns.cache_size", 10000, 0, 1000000, "answers kept in the DNS cache; 0 disables it"),
+    K_STR("dns.static", "", NULL,
+	  "file of static DNS answers that override the network (tests); empty: none"),
+
+    /* store */
+    K_STR("store.lmdb", "/var/lib/mxguard/state.mdb", NULL, "the LMDB state file"),
+    K_INT("store.lmdb_map_size_mb", 256, 1, 65536, "largest size of the LMDB file, in MiB"),
+    K_STR("store.redis", "", conf_check_redis,
+	  "Redis server for state shared by a fleet: \"host:port/db\" or \"unix:/path/db\"; "
+	  "empty: LMDB only"),
+    {.name = "store.redis_password", .type = CONF_STR, .def_str = "", .flags = CONF_F_SECRET,
+     .doc = "Redis AUTH password; empty: none (never shown by --dump)"},
+    K_INT("store.redis_timeout_ms", 2000, 1, 600000,
+	  "Redis connect and command timeout, in milliseconds"),
+
+    /* spf */
+    K_BOOL("spf.enabled", 1, "check SPF (RFC 7208) of the MAIL FROM identity"),
+    K_BOOL("spf.helo", 1, "also check the HELO identity"),
+    K_STR("spf.guess", "v=spf1 a/24 mx/24 ptr ?all", NULL,
+	  "record used for the best-guess result when a domain publishes none"),
+    K_BOOL("spf.guess_enabled", 0, "compute the best-guess result ($spf_guess)"),
+    K_INT("spf.time_budget_ms", 20000, 100, 600000,
+	  "longest time one SPF evaluation may take, in milliseconds"),
+
+    /* dkim */
+    K_BOOL("dkim.verify", 1, "verify DKIM signatures (RFC 6376, RFC 8463)"),
+    {.name = "dkim.sign", .type = CONF_GROUPS, .members = dkim_sign_members,
+     .doc = "signing identities: a list of groups { domain; selector; key; algorithm; }"},
+    K_STR("dkim.key_table", "", NULL,
+	  "file mapping signing domains to selectors and keys; empty: none"),
+    K_LIST("dkim.signed_headers", signed_headers, NULL, "header fields covered by signatures"),
+    K_LIST("dkim.oversign", oversign, NULL,
+	   "header fields signed once more than present, so none can be added"),
+    K_ENUM("dkim.canonicalization", "relaxed/relaxed", w_canon,
+	   "header/body canonicalization of signatures made"),
+    K_INT("dkim.min_key_bits", 1024, 512, 16384,
+	  "RSA keys shorter than this many bits fail verification"),
+    K_ENUM("dkim.sha1", "policy", w_sha1,
+	   "rsa-sha1 signatures: policy (a failure) or neutral (ignored)"),
+
+    /* arc */
+    K_BOOL("arc.verify", 1, "verify ARC sets (RFC 8617)"),
+    {.name = "arc.seal.admd", .type = CONF_STR, .def_str = "", .flags = CONF_F_REQUIRED,
+     .doc = "sealing domain (d=); the arc.seal group is optional, without it nothing is sealed"},
+    {.name = "arc.seal.selector", .type = CONF_STR, .def_str = "", .flags = CONF_F_REQUIRED,
+     .doc = "sealing selector (s=)"},
+    {.name = "arc.seal.key", .type = CONF_STR, .def_str = "", .flags = CONF_F_REQUIRED,
+     .doc = "sealing private key file (PEM)"},
+    K_LIST("arc.seal.options", none, NULL,
+	   "sealing options, such as \"timestamps\" or \"expire=+SECONDS\""),
+    K_LIST("arc.trusted_sealers", none, NULL,
+	   "ARC sealer domains whose results may override a local DMARC failure"),
+
+    /* dmarc */
+    K_BOOL("dmarc.enabled", 1, "evaluate DMARC (RFC 7489)"),
+    K_STR("dmarc.psl", "/usr/share/publicsuffix/public_suffix_list.dat", NULL,
+	  "the public suffix list file"),
+    K_ENUM("dmarc.discovery", "psl", w_discovery,
+	   "how the organizational domain is found: psl or treewalk"),
+    K_STR("dmarc.history", "store", NULL,
+	  "where aggregate report history goes: \"store\" or a file name; empty: nowhere"),
+    K_BOOL("dmarc.forensic.enabled", 0, "send failure (forensic) reports"),
+    K_STR("dmarc.forensic.sender", "", NULL, "envelope sender of failure reports"),
+    K_BOOL("dmarc.reject_on_nofrom", 0, "reject messages without a usable From: domain"),
+
+    /* dcc */
+    K_BOOL("dcc.enabled", 0, "ask dccifd about every message"),
+    K_STR("dcc.address", "/var/dcc/dccifd", NULL,
+	  "dccifd socket: a path, or \"host:port\" for TCP"),
+    K_STR("dcc.options", "header", NULL, "options sent to dccifd on its first line"),
+    K_BOOL("dcc.defer_ok", 1, "accept a temporary failure answer (T) from dccifd"),
+    K_BOOL("dcc.direct_add_header", 1, "add dccifd's X-DCC header to the message"),
+    K_INT("dcc.timeout_ms", 30000, 100, 600000, "dccifd conversation timeout, in milliseconds"),
+    K_BOOL("dcc.per_recipient", 0, "ask dccifd per recipient instead of per message"),
+    K_STR("dcc.client_ip_override", "", NULL,
+	  "client address sent to dccifd instead of the real one; empty: the real one"),
+
+    /* lists, rules, events */
+    {.name = "lists", .type = CONF_NAMED,
+     .doc = "named lists: NAME = \"file:/path\" | \"lmdb:/path\" | \"redis:COMMAND\" "
+     "or a list of entries; rules refer to them as +NAME"},
+    {.name = "rules.data", .type = CONF_RAW,
+     .doc = "the rules: a list of groups { if = {...}; then = VERB; ... }, first match wins"},
+    {.name = "events.actions", .type = CONF_RAW,
+     .doc = "event actions: a list of groups { on = [EVENTS]; redis|exec|log = ...; }"},
+
+    /* outbound */
+    K_LIST("outbound.listen", listen_default, conf_check_listen,
+	   "where mxguard-outbound listens: \"smtp:HOST:PORT\", \"lmtp:HOST:PORT\" "
+	   "(HOST may be [IPv6]) or \"lmtp:unix:/path\""),
+    K_CIDRS("outbound.allowed_clients", loopback, "clients allowed to connect"),
+    K_STR("outbound.helo_name", "", NULL, "EHLO name; empty means the host name"),
+    K_INT("outbound.port", 25, 1, 65535, "TCP port of next hops"),
+    K_STR("outbound.relay_host", "", NULL,
+	  "send everything to this host instead of the MX; empty: use MX records"),
+    K_ENUM("outbound.dane", "try", w_dane, "DANE (RFC 7672): no, try or require"),
+    K_ENUM("outbound.tls", "may", w_tls,
+	   "TLS without DANE: none, may (opportunistic), verify (certificate) or require"),
+    K_ENUM("outbound.ocsp", "request", w_ocsp, "OCSP stapling: no, request or require"),
+    K_BOOL("outbound.pipe_connect", 1, "pipeline EHLO to hosts known to accept it"),
+    K_BOOL("outbound.requiretls", 1, "honour REQUIRETLS (RFC 8689) requests"),
+    K_INT("outbound.ehlo_cache_expire_s", 604800, 0, 31536000,
+	  "how long EHLO answers are remembered for pipe_connect, in seconds"),
+    K_CIDRS("outbound.proxy_hosts", none,
+	    "clients allowed to send XCLIENT-like proxy information"),
+};
+
+const size_t conf_key_count = sizeof(conf_keys) / sizeof(conf_keys[0]);
+
+/* conf_key_index - find a key of the table by its full name */
+int conf_key_index(const char *name)
+{
+    for (size_t i = 0; i < conf_key_count; i++)
+	if (strcmp(conf_keys[i].name, name) == 0)
+	    return (int) i;
+    return -1;
+}
+
+/* conf_member_find - find a member of a group list by its relative name */
+const struct conf_key *conf_member_find(const struct conf_key *members, const char *name)
+{
+    for (; members->name != NULL; members++)
+	if (strcmp(members->name, name) == 0)
+	    return members;
+    return NULL;
+}
+
+/* conf_key_is_prefix - is name a section or sub-group of some key? */
+int conf_key_is_prefix(const char *name)
+{
+    size_t len = strlen(name);
+
+    for (size_t i = 0; i < conf_key_count; i++)
+	if (strncmp(conf_keys[i].name, name, len) == 0 && conf_keys[i].name[len] == '.')
+	    return 1;
+    return 0;
+}
+
+/* conf_type_name - the type's name in errors and the key listing */
+const char *conf_type_name(enum conf_type type)
+{
+    switch (type) {
+    case CONF_BOOL:
+	return "bool";
+    case CONF_INT:
+	return "int";
+    case CONF_STR:
+	return "string";
+    case CONF_ENUM:
+	return "enum";
+    case CONF_LIST:
+	return "string list";
+    case CONF_CIDRS:
+	return "CIDR list";
+    case CONF_NAMED:
+	return "named lists";
+    case CONF_GROUPS:
+	return "group list";
+    case CONF_RAW:
+	return "list of groups";
+    }
+    return "?";
+}
