@@ -1,4 +1,4 @@
 # t/e2e/local.mk - end-to-end tests with real Postfix, DNS, Redis
 # The bed (t/lib/*.sh) proves itself first: certificates, DNS, Postfix.
-TESTS += t/e2e/bed_certs.sh
-EXTRA_DIST += t/e2e/bed_certs.sh
+TESTS += t/e2e/bed_certs.sh t/e2e/bed_dns.sh
+EXTRA_DIST += t/e2e/bed_certs.sh t/e2e/bed_dns.sh

@@ -42,7 +42,8 @@
 #		and never answers (see t_dns_blackhole).
 #	t_dns_blackhole
 #		Starts a process that binds a free port (UDP and TCP), reads
-#		queries and never answers; prints the port.
+#		queries and never answers; sets DNS_BLACKHOLE_PORT. Call it
+#		directly, not in $(...), so that it is stopped at exit.
 #	t_dns_txt STRING
 #		Prints STRING as a TXT rdata: double-quoted chunks of at most
 #		255 bytes (the wire limit of one character-string), so long
@@ -134,9 +135,12 @@ t_dns_zone_bogus() {
 	t_dns_add "$_n" "$_f.signed"
 }
 
-# t_dns_blackhole - start a UDP+TCP listener that never answers, print its port
+# t_dns_blackhole - start a UDP+TCP listener that never answers on DNS_BLACKHOLE_PORT
 t_dns_blackhole() {
-	_port=$(t_free_port) || { t_diag "t_dns_blackhole: no free port"; return 1; }
+	# Sets a variable rather than printing: in $(...) the t_on_exit
+	# registration would be lost with the subshell and the process leak.
+	DNS_BLACKHOLE_PORT=$(t_free_port) || { t_diag "t_dns_blackhole: no free port"; return 1; }
+	_ready=$T_DNS_DIR/blackhole.$DNS_BLACKHOLE_PORT
 	perl -MIO::Socket::INET -e '
 	  my $u = IO::Socket::INET->new(LocalAddr=>"127.0.0.1", LocalPort=>$ARGV[0], Proto=>"udp") or die "udp: $!";
 	  my $t = IO::Socket::INET->new(LocalAddr=>"127.0.0.1", LocalPort=>$ARGV[0], Proto=>"tcp", Listen=>16, ReuseAddr=>1) or die "tcp: $!";
@@ -146,16 +150,12 @@ t_dns_blackhole() {
 	    select(my $rout = $rin, undef, undef, undef) > 0 or next;
 	    if (vec($rout, fileno($u), 1)) { my $b; $u->recv($b, 65535); }
 	    if (vec($rout, fileno($t), 1)) { my $c = $t->accept; push @keep, $c if $c; }
-	  }' "$_port" "$T_DNS_DIR/blackhole.$_port.ready" \
-		</dev/null >"$T_DNS_DIR/blackhole.$_port.log" 2>&1 &
-	_pid=$!
-	t_on_exit "kill $_pid"
-	t_wait_file "$T_DNS_DIR/blackhole.$_port.ready" 10 || {
-		t_diag "t_dns_blackhole: listener on $_port did not start:"
-		t_diag "$(cat "$T_DNS_DIR/blackhole.$_port.log")"
+	  }' "$DNS_BLACKHOLE_PORT" "$_ready.ready" </dev/null >"$_ready.log" 2>&1 &
+	t_on_exit "t_dns_kill $!"
+	t_wait_file "$_ready.ready" 10 || {
+		t_diag "t_dns_blackhole: listener on $DNS_BLACKHOLE_PORT did not start:" "$(cat "$_ready.log")"
 		return 1
 	}
-	echo "$_port"
 }
 
 # t_dns_servfail - make unbound answer SERVFAIL for NAME (stub to a refusing server)
@@ -169,9 +169,20 @@ t_dns_servfail() {
 
 # t_dns_timeout - make queries for NAME hang (stub to a blackhole)
 t_dns_timeout() {
-	_port=$(t_dns_blackhole) || return 1
-	T_DNS_STUBS="$T_DNS_STUBS${1%.} $_port
+	t_dns_blackhole || return 1
+	T_DNS_STUBS="$T_DNS_STUBS${1%.} $DNS_BLACKHOLE_PORT
 "
+}
+
+# t_dns_kill - stop PID and wait until it is gone (it writes state files at exit)
+t_dns_kill() {
+	kill "$1" 2>/dev/null || return 0
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ "$_i" -lt 50 ]; do
+		sleep 0.1; _i=$((_i + 1))
+	done
+	kill -9 "$1" 2>/dev/null
+	return 0
 }
 
 # t_dns_txt - print STRING as quoted character-strings of <= 255 bytes
@@ -271,10 +282,10 @@ t_dns_start() {
 	# -d keeps both in the foreground, so $! is the daemon itself.
 	nsd -d -c "$T_DNS_DIR/nsd.conf" </dev/null >>"$T_DNS_DIR/nsd.log" 2>&1 &
 	T_NSD_PID=$!
-	t_on_exit "kill $T_NSD_PID"
+	t_on_exit "t_dns_kill $T_NSD_PID"
 	unbound -d -c "$T_DNS_DIR/unbound.conf" </dev/null >>"$T_DNS_DIR/unbound.log" 2>&1 &
 	T_UNBOUND_PID=$!
-	t_on_exit "kill $T_UNBOUND_PID"
+	t_on_exit "t_dns_kill $T_UNBOUND_PID"
 
 	t_wait_port "$NSD_PORT" 10 && kill -0 "$T_NSD_PID" 2>/dev/null ||
 		{ t_dns_fail nsd "$T_DNS_DIR/nsd.log"; return 1; }
