@@ -34,6 +34,7 @@
  * DIAGNOSTICS
  *	See dns.h. dns_resolver_new/open: NULL on a bad configuration.
  */
+#include "config.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

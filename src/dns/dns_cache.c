@@ -21,6 +21,7 @@
  * DIAGNOSTICS
  *	dns_cache_get: NULL on a miss or an expired entry.
  */
+#include "config.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

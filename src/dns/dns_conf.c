@@ -15,6 +15,7 @@
  *	NULL with *why_r set (details, e.g. static file FILE:LINE errors,
  *	are logged with msg_error).
  */
+#include "config.h"
 #include "conf/conf.h"
 #include "dns/dns.h"
 

@@ -27,6 +27,7 @@
  * STANDARDS
  *	RFC 1035 4.1, RFC 2308, RFC 6604 (RCODE after CNAME), RFC 7505.
  */
+#include "config.h"
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>

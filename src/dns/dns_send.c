@@ -29,6 +29,7 @@
  * STANDARDS
  *	RFC 1035 4.2, RFC 5452, RFC 7766.
  */
+#include "config.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>

@@ -28,6 +28,7 @@
  *	one per line, malloc'ed). dns_static_lookup: NULL when the name is
  *	not in the file.
  */
+#include "config.h"
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
