@@ -181,7 +181,7 @@ static sfsistat milter_header(SMFICTX *ctx, char *name, char *value)
 
     if (conn == NULL)
 	return milter_internal_error(NULL);
-    (void) milter_msg_add_header(&conn->msg, name, value,
+    (void) milter_msg_add_header(&conn->msg, name, value, (conn->proto & SMFIP_HDR_LEADSPC) != 0,
 				 conf_int(conn->conf, "milter.max_message_size"));
     return (conn->proto & SMFIP_NR_HDR) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
@@ -223,6 +223,9 @@ static sfsistat milter_eom(SMFICTX *ctx)
     if (conn == NULL)
 	return milter_internal_error(NULL);
     milter_macro(ctx, "i", &conn->msg.queue_id);
+    msg_debug("%s: mxguardd: eom: headers=%zu header_bytes=%llu body_bytes=%llu%s",
+	      conn->msg.queue_id ? conn->msg.queue_id : "NOQUEUE", conn->msg.nheaders,
+	      conn->msg.header_bytes, conn->msg.body_bytes, conn->msg.oversize ? " oversize" : "");
     if (msg_verbose()) {
 	from = conn->msg.sender ? conn->msg.sender : "";
 	flen = strlen(from);

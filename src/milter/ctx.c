@@ -100,10 +100,10 @@ static int milter_msg_check_size(struct milter_msg *msg, long long max)
 
 /* milter_msg_add_header - count one header field */
 int milter_msg_add_header(struct milter_msg *msg, const char *name, const char *value,
-			  long long max)
+			  int leadspc, long long max)
 {
     msg->nheaders++;
-    msg->header_bytes += strlen(name) + 2 + strlen(value) + 2;
+    msg->header_bytes += strlen(name) + (leadspc ? 1 : 2) + strlen(value) + 2;
     return milter_msg_check_size(msg, max);
 }
 

@@ -12,7 +12,7 @@
  *	void milter_msg_reset(struct milter_msg *msg);
  *	void milter_msg_add_rcpt(struct milter_msg *msg, const char *rcpt);
  *	int milter_msg_add_header(struct milter_msg *msg, const char *name,
- *				  const char *value, long long max);
+ *				  const char *value, int leadspc, long long max);
  *	int milter_msg_add_body(struct milter_msg *msg, size_t len,
  *				long long max);
  *	unsigned long long milter_msg_size(const struct milter_msg *msg);
@@ -27,7 +27,9 @@
  *	allocation; the callbacks call it at eom, abort and close, so nothing
  *	of one message survives into the next.
  *
- *	Size accounting: a header counts as name + ": " + value + CRLF, the
+ *	Size accounting: a header counts as name + ": " + value + CRLF (name
+ *	+ ":" + value + CRLF with leadspc, when the MTA sends the value with
+ *	its leading white space, SMFIP_HDR_LEADSPC), the
  *	end of headers as CRLF, the body as the bytes the MTA sent. With max
  *	> 0, milter_msg_add_header/body set msg->oversize once the message
  *	exceeds max bytes; later checks skip messages marked oversize (their
@@ -85,7 +87,7 @@ void milter_ctx_set(char **slot, const char *value);
 void milter_msg_reset(struct milter_msg *msg);
 void milter_msg_add_rcpt(struct milter_msg *msg, const char *rcpt);
 int milter_msg_add_header(struct milter_msg *msg, const char *name, const char *value,
-			  long long max);
+			  int leadspc, long long max);
 int milter_msg_add_body(struct milter_msg *msg, size_t len, long long max);
 unsigned long long milter_msg_size(const struct milter_msg *msg);
 

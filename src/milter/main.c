@@ -45,11 +45,14 @@
 
 #include <errno.h>
 #include <libmilter/mfapi.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,6 +77,8 @@ struct mxguardd {
     char *pidfile;
     int sig_pipe[2];
     int milter_status;		/* smfi_main's return */
+    struct sockaddr_storage listen_addr;	/* to wake libmilter at stop */
+    socklen_t listen_len;	/* 0 = unknown */
 };
 
 /* mxguardd_on_signal - async-signal-safe: hand the signal to the main loop */
@@ -129,6 +134,9 @@ static void mxguardd_listen(struct mxguardd *d, const struct conf *c)
 		  errno ? strerror(errno) : "see libmilter's log");
     umask(old_umask);
     found = milter_socket_find_fd(&d->sock, &fd);
+    d->listen_len = sizeof(d->listen_addr);
+    if (found != 1 || getsockname(fd, (struct sockaddr *) &d->listen_addr, &d->listen_len) < 0)
+	d->listen_len = 0;
     if (d->sock.kind == MILTER_SOCKET_UNIX) {
 	if (milter_socket_unix_perms(d->sock.path, d->privs.change ? d->privs.uid : (uid_t) -1,
 				     d->privs.have_gid ? d->privs.gid : (gid_t) -1, 0660) < 0)
@@ -203,6 +211,67 @@ static void *mxguardd_milter_thread(void *arg)
     return NULL;
 }
 
+/* mxguardd_stopper - smfi_stop() blocks until libmilter's listener lets go */
+static void *mxguardd_stopper(void *arg)
+{
+    (void) arg;
+    smfi_stop();
+    return NULL;
+}
+
+/* mxguardd_wake_listener - connect to our own socket to end libmilter's poll */
+static void mxguardd_wake_listener(const struct mxguardd *d)
+{
+    struct sockaddr_storage ss = d->listen_addr;
+    int fd;
+
+    if (d->listen_len == 0)
+	return;
+    if (ss.ss_family == AF_INET) {
+	struct sockaddr_in *sin = (struct sockaddr_in *) &ss;
+
+	if (sin->sin_addr.s_addr == htonl(INADDR_ANY))
+	    sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else if (ss.ss_family == AF_INET6) {
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &ss;
+
+	if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+	    sin6->sin6_addr = in6addr_loopback;
+    }
+    if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+	return;
+    (void) connect(fd, (struct sockaddr *) &ss, d->listen_len);
+    close(fd);
+}
+
+/* mxguardd_stop - stop libmilter now, not after its 5 s poll timeout */
+static void mxguardd_stop(struct mxguardd *d)
+{
+    struct pollfd pfd = { .fd = d->sig_pipe[0], .events = POLLIN };
+    pthread_t tid;
+    unsigned char c;
+    int err;
+
+    /*
+     * libmilter's listener holds a mutex while it polls the listening
+     * socket for up to 5 s, and smfi_stop() waits for that mutex after
+     * setting the stop flag. So smfi_stop() runs in its own thread, and
+     * the main thread connects to the socket until the listener wakes,
+     * sees the flag and returns from smfi_main (byte 0 on the pipe).
+     */
+    if ((err = pthread_create(&tid, NULL, mxguardd_stopper, NULL)) != 0) {
+	msg_warn("%s: stop thread: %s: stopping the slow way", PROG, strerror(err));
+	smfi_stop();
+	return;
+    }
+    for (int i = 0; i < 100; i++) {
+	mxguardd_wake_listener(d);
+	if (poll(&pfd, 1, 100) > 0 && read(d->sig_pipe[0], &c, 1) == 1 && c == 0)
+	    break;
+    }
+    pthread_join(tid, NULL);
+}
+
 /* mxguardd_signals - handlers for HUP/TERM/INT, SIGPIPE ignored */
 static void mxguardd_signals(struct mxguardd *d)
 {
@@ -250,7 +319,7 @@ static int mxguardd_run(struct mxguardd *d)
 	} else {
 	    msg_info("%s: stopping on signal %s", PROG, c == SIGTERM ? "TERM" : "INT");
 	    stopped = 1;
-	    smfi_stop();
+	    mxguardd_stop(d);
 	    break;
 	}
     }

@@ -52,10 +52,14 @@ static void test_message(void)
     }
     is_int((long long) msg->nrcpt, 10, "ten recipients kept (array grows)");
     is_str(msg->rcpts[9], "<r9@example.net>", "last recipient copied intact");
-    is_int(milter_msg_add_header(msg, "Subject", " hi", 0), 0, "no size limit: never oversize");
-    is_int((long long) msg->header_bytes, 7 + 2 + 3 + 2, "header counts name: value CRLF");
+    is_int(milter_msg_add_header(msg, "Subject", " hi", 1, 0), 0, "no size limit: never oversize");
+    is_int((long long) msg->header_bytes, 7 + 1 + 3 + 2,
+	   "header with leading space counts name:value CRLF");
+    milter_msg_add_header(msg, "To", "x", 0, 0);
+    is_int((long long) msg->header_bytes, 13 + 2 + 2 + 1 + 2,
+	   "header without leading space counts name: value CRLF");
     is_int(milter_msg_add_body(msg, 100, 0), 0, "body chunk without limit");
-    is_int((long long) milter_msg_size(msg), 14 + 2 + 100, "size = headers + CRLF + body");
+    is_int((long long) milter_msg_size(msg), 20 + 2 + 100, "size = headers + CRLF + body");
     milter_msg_reset(msg);
     ok(msg->nrcpt == 0 && msg->rcpts == NULL && msg->sender == NULL && msg->queue_id == NULL
        && msg->nheaders == 0 && msg->body_bytes == 0, "reset empties the message");
@@ -69,7 +73,7 @@ static void test_oversize(void)
     struct milter_msg msg;
 
     memset(&msg, 0, sizeof(msg));
-    is_int(milter_msg_add_header(&msg, "From", " a@b", 100), 0, "small header within limit");
+    is_int(milter_msg_add_header(&msg, "From", " a@b", 1, 100), 0, "small header within limit");
     is_int(milter_msg_add_body(&msg, 80, 100), 0, "body up to the limit is fine");
     ok(!msg.oversize, "not oversize at %llu of 100 bytes", milter_msg_size(&msg));
     is_int(milter_msg_add_body(&msg, 10, 100), 1, "the chunk that passes the limit reports it");

@@ -1,0 +1,91 @@
+#!/bin/sh
+# daemon_miltertest.sh - a full milter conversation (negotiate, connect ..
+# eom, a second message on the same connection, abort) against the real
+# mxguardd with Debian's miltertest; the daemon accepts and logs what the
+# callbacks copied (queue id, sender, recipient count, size).
+. "$top_srcdir/t/lib/common.sh"
+. "$top_srcdir/t/unit/daemon_lib.sh"
+
+command -v miltertest >/dev/null || t_bail "miltertest is missing: apt-get install miltertest"
+d_conf "$T_DIR/m.conf"
+d_start "$T_DIR/m.conf"
+ok $? "mxguardd started on inet:$D_PORT@127.0.0.1"
+
+# Each step in pcall: a step the milter declined at negotiation raises a Lua
+# error (TESTBED.md); every result is printed as "R name ok|FAIL detail".
+cat > "$T_DIR/conv.lua" <<LUA
+local function r(name, cond, detail)
+  print("R " .. name .. " " .. (cond and "ok" or "FAIL") .. " " .. (detail or ""))
+end
+local function step(name, f, want)
+  local okc, err = pcall(f)
+  local got = okc and mt.getreply(conn) or nil
+  r(name, okc and (want == nil or got == want), okc and tostring(got) or tostring(err))
+end
+conn = mt.connect("inet:$D_PORT@127.0.0.1", 20, 0.1)
+r("connect", conn ~= nil)
+if conn == nil then os.exit(1) end
+r("negotiated SMFIF_ADDHDRS", mt.test_action(conn, SMFIF_ADDHDRS))
+r("negotiated SMFIF_CHGHDRS", mt.test_action(conn, SMFIF_CHGHDRS))
+r("negotiated SMFIF_QUARANTINE", mt.test_action(conn, SMFIF_QUARANTINE))
+r("did not ask SMFIF_CHGBODY", not mt.test_action(conn, SMFIF_CHGBODY))
+r("turned off DATA step", mt.test_option(conn, SMFIP_NODATA))
+r("turned off unknown-command step", mt.test_option(conn, SMFIP_NOUNKNOWN))
+r("kept the body step", not mt.test_option(conn, SMFIP_NOBODY))
+r("kept the header step", not mt.test_option(conn, SMFIP_NOHDRS))
+mt.macro(conn, SMFIC_CONNECT, "j", "mx.example.test", "{daemon_name}", "smtpd")
+step("conninfo", function() assert(mt.conninfo(conn, "client.example.org", "192.0.2.7") == nil) end, SMFIR_CONTINUE)
+step("helo", function() assert(mt.helo(conn, "client.example.org") == nil) end, SMFIR_CONTINUE)
+mt.macro(conn, SMFIC_MAIL, "i", "4QUEUE1", "{auth_authen}", "alice")
+step("mail", function() assert(mt.mailfrom(conn, "<sender@example.org>") == nil) end, SMFIR_CONTINUE)
+step("rcpt 1", function() assert(mt.rcptto(conn, "<a@example.test>") == nil) end, SMFIR_CONTINUE)
+step("rcpt 2", function() assert(mt.rcptto(conn, "<b@example.test>") == nil) end, SMFIR_CONTINUE)
+step("header From", function() assert(mt.header(conn, "From", "sender@example.org") == nil) end)
+step("header Subject", function() assert(mt.header(conn, "Subject", "hello") == nil) end)
+step("eoh", function() assert(mt.eoh(conn) == nil) end, SMFIR_CONTINUE)
+step("body", function() assert(mt.bodystring(conn, "line one\r\nline two\r\n") == nil) end, SMFIR_CONTINUE)
+step("eom accepts", function() assert(mt.eom(conn) == nil) end, SMFIR_CONTINUE)
+r("eom added no header", not mt.eom_check(conn, MT_HDRADD, "X-Anything"))
+mt.macro(conn, SMFIC_MAIL, "i", "4QUEUE2")
+step("second mail", function() assert(mt.mailfrom(conn, "<>") == nil) end, SMFIR_CONTINUE)
+step("second rcpt", function() assert(mt.rcptto(conn, "<c@example.test>") == nil) end, SMFIR_CONTINUE)
+step("abort", function() assert(mt.abort(conn) == nil) end)
+mt.macro(conn, SMFIC_MAIL, "i", "4QUEUE3")
+step("third mail", function() assert(mt.mailfrom(conn, "<x@example.org>") == nil) end, SMFIR_CONTINUE)
+step("third rcpt", function() assert(mt.rcptto(conn, "<d@example.test>") == nil) end, SMFIR_CONTINUE)
+step("third header", function() assert(mt.header(conn, "X-Test", "3") == nil) end)
+step("third eoh", function() assert(mt.eoh(conn) == nil) end, SMFIR_CONTINUE)
+step("third body", function() assert(mt.bodystring(conn, "x\\r\\n") == nil) end, SMFIR_CONTINUE)
+step("third eom accepts", function() assert(mt.eom(conn) == nil) end, SMFIR_CONTINUE)
+step("disconnect", function() assert(mt.disconnect(conn) == nil) end)
+LUA
+miltertest -s "$T_DIR/conv.lua" > "$T_DIR/conv.out" 2>&1
+ok $? "miltertest ran the conversation to the end"
+n=0
+while read -r tag name; do
+	[ "$tag" = R ] || continue
+	n=$((n + 1))
+	case $name in
+	*" ok"*) ok 0 "miltertest: ${name% ok*}" ;;
+	*) ok 1 "miltertest: $name" ;;
+	esac
+done < "$T_DIR/conv.out"
+t_is "$n" 30 "miltertest reported every step"
+[ "$n" = 30 ] || t_diag "$(cat "$T_DIR/conv.out")"
+
+# 2 headers: "From: sender@example.org\r\n" (26) + "Subject: hello\r\n" (16),
+# CRLF after the headers (2), body 20 bytes: 64.
+d_wait_log 'mxguardd: connect from client.example.org\[192.0.2.7\]'
+ok $? "verbose log has the connect line with host name and address"
+d_wait_log '4QUEUE1: mxguardd: message: from=<sender@example.org> nrcpt=2 size=64$'
+ok $? "summary line: queue id macro, sender, 2 recipients, size 64"
+grep -q '4QUEUE2: mxguardd: message' "$D_LOG"
+ok $((! $?)) "no summary line for the aborted message"
+# "X-Test: 3\r\n" (11) + CRLF (2) + "x\r\n" (3): 16, nothing left from before.
+d_wait_log '4QUEUE3: mxguardd: message: from=<x@example.org> nrcpt=1 size=16$'
+ok $? "message after an abort starts fresh (1 recipient, size 16)"
+d_alive
+ok $? "mxguardd still running after the conversation"
+d_stop
+ok $? "mxguardd stops on SIGTERM"
+t_done
