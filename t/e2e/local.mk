@@ -1,4 +1,4 @@
 # t/e2e/local.mk - end-to-end tests with real Postfix, DNS, Redis
 # The bed (t/lib/*.sh) proves itself first: certificates, DNS, Postfix.
-TESTS += t/e2e/bed_certs.sh t/e2e/bed_dns.sh
-EXTRA_DIST += t/e2e/bed_certs.sh t/e2e/bed_dns.sh
+TESTS += t/e2e/bed_certs.sh t/e2e/bed_dns.sh t/e2e/bed_postfix.sh
+EXTRA_DIST += t/e2e/bed_certs.sh t/e2e/bed_dns.sh t/e2e/bed_postfix.sh
