@@ -14,7 +14,7 @@ sink_has_subject() {
 	[ "$(grep -lx "Subject: $1" $(t_postfix_sink_files) /dev/null | wc -l)" -eq 1 ]
 }
 # alive PID - the process exists and is not a zombie
-alive() { [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" | grep -q '^[ZX]'; }
+alive() { [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^[ZX]'; }
 # qid_of - Postfix's queue id of the message swaks sent last
 qid_of() {
 	sed -n 's/.*postfix\/cleanup\[[0-9]*\]: \([0-9A-F]*\): message-id=.*/\1/p' "$PF_MAILLOG" | tail -n 1
