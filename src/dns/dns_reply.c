@@ -489,6 +489,10 @@ int dns_reply_parse(const unsigned char *msg, size_t len, const char *qname,
 	dns_answer_reason(a, "CNAME chain longer than %d (loop?)", DNS_CNAME_MAX);
 	return -1;
     }
+    if (negative_ttl(msg, len, off, get16(msg + 8), &a->ttl) < 0) {
+	a->ttl = 0;
+	return malformed(a, "bad authority record");
+    }
     if (a->count > 0) {
 	a->status = DNS_FOUND;
 	a->ttl = minttl;
@@ -496,10 +500,6 @@ int dns_reply_parse(const unsigned char *msg, size_t len, const char *qname,
     }
     a->status = DNS_NOTFOUND;
     a->nxdomain = a->rcode == ns_r_nxdomain;
-    if (negative_ttl(msg, len, off, get16(msg + 8), &a->ttl) < 0) {
-	a->ttl = 0;
-	return malformed(a, "bad authority record");
-    }
     if (minttl < a->ttl)
 	a->ttl = minttl;
     return 0;
