@@ -143,6 +143,8 @@ int list_entry_parse(const char *line, struct list_entry *e, const char **why_r)
     if (*line == '!') {
 	e->negate = 1;
 	line++;
+	while (*line == ' ' || *line == '\t')
+	    line++;
     }
     len = strlen(line);
     while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'
@@ -166,7 +168,8 @@ int list_entry_parse(const char *line, struct list_entry *e, const char **why_r)
     } else if (t[0] == '!') {
 	*why_r = "double negation";
 	rc = -1;
-    } else if (len > 1 && t[len - 1] == '.' && t[len - 2] != '.' && !list_looks_like_ip(t)) {
+    } else if (len > 1 && t[len - 1] == '.' && t[len - 2] != '.' && strcmp(t, "*.") != 0
+	       && !list_looks_like_ip(t)) {
 	t[len - 1] = 0;		/* a fully qualified name: drop the root dot */
 	rc = list_entry_name(t, e, why_r);
     } else if (list_looks_like_ip(t)) {
