@@ -143,8 +143,14 @@ static struct conf *conf_parsed(struct conf *c, int read_ok, const char *name,
 				struct buf *errors_r)
 {
     if (read_ok != CONFIG_TRUE) {
-	const char *file = config_error_file(c->cf);
+	const char *file = config_error_file(c->cf), *dir = config_get_include_dir(c->cf);
+	char where[4096];
 
+	/* libconfig names an @include'd file as written: make it findable */
+	if (file != NULL && file[0] != '/' && dir != NULL && strcmp(file, name) != 0) {
+	    snprintf(where, sizeof(where), "%s/%s", dir, file);
+	    file = where;
+	}
 	if (config_error_type(c->cf) == CONFIG_ERR_FILE_IO)
 	    buf_printf(errors_r, "%s: cannot read: %s\n", file ? file : name,
 		       config_error_text(c->cf));
@@ -255,7 +261,7 @@ static const struct conf_value *conf_value_get(const struct conf *c, const char 
     if (idx < 0)
 	msg_panic("conf: no such key: %s", key);
     if (conf_keys[idx].type != t1 && conf_keys[idx].type != t2)
-	msg_panic("conf: %s is a %s, not a %s", key, conf_type_name(conf_keys[idx].type),
+	msg_panic("conf: %s is of type %s, asked for as %s", key, conf_type_name(conf_keys[idx].type),
 		  conf_type_name(t1));
     return &c->vals[idx];
 }

@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,13 +60,22 @@ static void MSG_PRINTF(4, 5) load_error(struct load_ctx *lc, const config_settin
 {
     const char *file = s ? config_setting_source_file(s) : NULL;
     va_list ap;
-    char what[512];
+    char what[512], where[4096];
 
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    buf_printf(lc->errs, "%s:%u: %s: %s\n", file ? file : lc->name,
-	       s ? config_setting_source_line(s) : 0, key, what);
+    const char *dir = config_get_include_dir(lc->c->cf);
+
+    /* libconfig names an @include'd file as written: make it findable */
+    if (file == NULL)
+	file = lc->name;
+    else if (file[0] != '/' && dir != NULL && strcmp(file, lc->name) != 0) {
+	snprintf(where, sizeof(where), "%s/%s", dir, file);
+	file = where;
+    }
+    buf_printf(lc->errs, "%s:%u: %s: %s\n", file, s ? config_setting_source_line(s) : 0, key,
+	       what);
     lc->nerr++;
 }
 
@@ -165,7 +175,11 @@ static int load_scalar(struct load_ctx *lc, const struct conf_key *key, const ch
 	}
 	v->i = config_setting_get_int64(s);
 	if (v->i < key->min || v->i > key->max) {
-	    load_error(lc, s, kname, "%lld is out of range %lld..%lld", v->i, key->min, key->max);
+	    /* libconfig 1.5 wraps integers above INT_MAX unless written 123L */
+	    int wrap = type == CONFIG_TYPE_INT && key->max > INT_MAX && v->i < 0;
+	    load_error(lc, s, kname, "%lld is out of range %lld..%lld%s", v->i, key->min,
+		       key->max, wrap ? " (numbers above 2147483647 need an L suffix,"
+		       " as in 2147483648L)" : "");
 	    return -1;
 	}
 	return 0;
@@ -208,6 +222,13 @@ static int load_nonempty(struct load_ctx *lc, const struct conf_key *key, const 
 static int load_value(struct load_ctx *, const struct conf_key *, const char *,
 		      config_setting_t *, struct conf_value *);
 
+/* load_discard - replace a rejected value by the default (the load fails) */
+static void load_discard(const struct conf_key *key, struct conf_value *v)
+{
+    conf_value_free(key, v);
+    conf_value_default(key, v);
+}
+
 /* load_group_entry - one group of a group list, checked against members */
 static int load_group_entry(struct load_ctx *lc, const struct conf_key *key, const char *kname,
 			    config_setting_t *g, struct conf_group *entry)
@@ -226,10 +247,11 @@ static int load_group_entry(struct load_ctx *lc, const struct conf_key *key, con
 	if ((m = conf_member_find(key->members, config_setting_name(s))) == NULL) {
 	    load_error(lc, s, mname, "unknown key");
 	    bad = 1;
-	} else if (load_value(lc, m, mname, s, &entry->vals[m - key->members]) < 0) {
-	    conf_value_free(m, &entry->vals[m - key->members]);
-	    bad = 1;
 	} else {
+	    if (load_value(lc, m, mname, s, &entry->vals[m - key->members]) < 0) {
+		load_discard(m, &entry->vals[m - key->members]);
+		bad = 1;
+	    }
 	    entry->vals[m - key->members].set = 1;
 	}
 	free(mname);
@@ -364,9 +386,8 @@ static void load_walk(struct load_ctx *lc, config_setting_t *g, const char *pref
 	if (idx >= 0) {
 	    struct conf_value *v = &lc->c->vals[idx];
 	    if (load_value(lc, &conf_keys[idx], kname, s, v) < 0)
-		conf_value_free(&conf_keys[idx], v);
-	    else
-		v->set = 1;
+		load_discard(&conf_keys[idx], v);
+	    v->set = 1;		/* given, even if wrong: not "missing" */
 	} else if (!conf_key_is_prefix(kname)) {
 	    load_error(lc, s, kname, "unknown key");
 	} else if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
