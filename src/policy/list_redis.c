@@ -88,10 +88,14 @@ static char *list_redis_subst(const char *arg, const char *value)
     return buf_steal(&b);
 }
 
-/* list_redis_members - match v against a reply's members, as entries */
+/* list_redis_members - match v against a reply's members, as entries.
+ * A set has no order, so "first match wins" cannot apply: a matching
+ * negated member wins over any positive one. */
 static int list_redis_members(const struct buf *elem, size_t n, const struct list_value *v,
 			      struct buf *result_r)
 {
+    size_t hit_at = n;
+
     for (size_t i = 0; i < n; i++) {
 	struct list_entry e;
 	const char *why;
@@ -99,21 +103,21 @@ static int list_redis_members(const struct buf *elem, size_t n, const struct lis
 
 	if (list_entry_parse(buf_str(&elem[i]), &e, &why) == 0) {
 	    hit = list_entry_match(&e, v);
-	    if (hit && e.negate) {
-		list_entry_clear(&e);
-		return 0;
-	    }
+	    int negated = e.negate;
 	    list_entry_clear(&e);
+	    if (hit && negated)
+		return 0;
 	} else {
 	    hit = elem[i].len == v->len && memcmp(buf_str(&elem[i]), v->text, v->len) == 0;
 	}
-	if (hit) {
-	    if (result_r)
-		buf_append(result_r, buf_str(&elem[i]), elem[i].len);
-	    return 1;
-	}
+	if (hit && hit_at == n)
+	    hit_at = i;
     }
-    return 0;
+    if (hit_at == n)
+	return 0;
+    if (result_r)
+	buf_append(result_r, buf_str(&elem[hit_at]), elem[hit_at].len);
+    return 1;
 }
 
 /* list_redis_eval - what a reply means for this list */

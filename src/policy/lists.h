@@ -42,9 +42,10 @@
  *	                                  string is the result; without $value:
  *	                                  the string is one entry, matched as below
  *	                     array        each member is an entry (CIDRs, "*.dom"
- *	                                  and "!x" work), first match wins;
- *	                                  a member that is no valid entry must
- *	                                  equal the value exactly
+ *	                                  and "!x" work); sets have no order, so
+ *	                                  a matching "!x" wins over any positive
+ *	                                  member; a member that is no valid
+ *	                                  entry must equal the value exactly
  *	                   The server comes from env->redis (a shared store, not
  *	                   owned by the list) or env->redis_spec (the list opens its
  *	                   own); without either a redis: list is a config error.

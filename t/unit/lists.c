@@ -294,7 +294,7 @@ static void test_file_lists(void)
     buf_reset(&why);
     unlink(path);
     ok(list_open("x", spec, NULL, &why) == NULL, "a missing file is refused at load");
-    ok(strstr(buf_str(&why), "No such file") != NULL, "with the system's reason (%s)", buf_str(&why));
+    ok(strstr(buf_str(&why), "No such file") != NULL, "with the system's reason");
     buf_reset(&why);
     ok(list_open("x", "file:relative", NULL, &why) == NULL, "a relative path is refused");
     buf_free(&why);
