@@ -79,6 +79,7 @@ struct mxguardd {
     int milter_status;		/* smfi_main's return */
     struct sockaddr_storage listen_addr;	/* to wake libmilter at stop */
     socklen_t listen_len;	/* 0 = unknown */
+    struct stat sock_st;	/* the unix socket file we created */
 };
 
 /* mxguardd_on_signal - async-signal-safe: hand the signal to the main loop */
@@ -142,6 +143,8 @@ static void mxguardd_listen(struct mxguardd *d, const struct conf *c)
 				     d->privs.have_gid ? d->privs.gid : (gid_t) -1, 0660) < 0)
 	    msg_fatal("%s: socket %s: cannot set owner and mode 0660: %s",
 		      PROG, d->sock.path, strerror(errno));
+	if (stat(d->sock.path, &d->sock_st) < 0)
+	    msg_fatal("%s: socket %s: %s", PROG, d->sock.path, strerror(errno));
 	msg_debug("%s: socket: %s mode 0660", PROG, d->sock.path);
 	return;
     }
@@ -151,6 +154,20 @@ static void mxguardd_listen(struct mxguardd *d, const struct conf *c)
     if (milter_socket_nodelay(fd) < 0)
 	msg_fatal("%s: socket: TCP_NODELAY on fd %d: %s", PROG, fd, strerror(errno));
     msg_debug("%s: socket: TCP_NODELAY set on fd %d", PROG, fd);
+}
+
+/* mxguardd_unlink_socket - remove our unix socket file (libmilter does not) */
+static void mxguardd_unlink_socket(const struct mxguardd *d)
+{
+    struct stat st;
+
+    if (d->sock.kind != MILTER_SOCKET_UNIX || lstat(d->sock.path, &st) < 0)
+	return;
+    /* only the file we created, not one a newer instance put there */
+    if (!S_ISSOCK(st.st_mode) || st.st_ino != d->sock_st.st_ino || st.st_dev != d->sock_st.st_dev)
+	return;
+    if (unlink(d->sock.path) < 0)
+	msg_warn("%s: cannot remove socket %s: %s", PROG, d->sock.path, strerror(errno));
 }
 
 /* mxguardd_restart_keys - warn about changes that need a restart */
@@ -378,6 +395,7 @@ int main(int argc, char **argv)
 	     d.privs.change ? d.privs.user : geteuid() == 0 ? "root" : "(unchanged)");
     conf_install(c);
     status = mxguardd_run(&d);
+    mxguardd_unlink_socket(&d);
     if (*d.pidfile)
 	daemon_pidfile_remove(d.pidfile);
     msg_info("%s: stopped", PROG);

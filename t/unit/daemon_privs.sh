@@ -1,0 +1,46 @@
+#!/bin/sh
+# daemon_privs.sh - started as root, mxguardd drops to milter.user after
+# binding: every thread runs as that user, the unix socket belongs to it and
+# to milter.group, and the milter still works.
+. "$top_srcdir/t/lib/common.sh"
+. "$top_srcdir/t/unit/daemon_lib.sh"
+
+[ "$(id -u)" = 0 ] || t_bail "this test must run as root (CI runs as root)"
+getent passwd nobody > /dev/null || t_bail "user nobody is missing"
+nobody_uid=$(id -u nobody)
+nobody_gid=$(id -g nobody)
+
+# pidfile in a directory the run user may write, so it can remove it
+mkdir -p "$T_DIR/run"; chown nobody "$T_DIR/run"
+D_PIDFILE=$T_DIR/run/mxguardd.pid
+d_conf "$T_DIR/m.conf"
+sed -i 's/user = "";/user = "nobody";/' "$T_DIR/m.conf"
+d_start "$T_DIR/m.conf"; ok $? "mxguardd started as root with milter.user = nobody"
+t_wait_port "$D_PORT" 10; ok $? "listening"
+uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$D_PID/status")
+t_is "$uids" "$nobody_uid $nobody_uid $nobody_uid $nobody_uid" "real, effective, saved and fs uid are nobody's"
+gids=$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$D_PID/status")
+t_is "$gids" "$nobody_gid $nobody_gid $nobody_gid $nobody_gid" "all gids are nobody's group"
+bad=0; n=0
+for s in /proc/$D_PID/task/*/status; do
+	n=$((n + 1))
+	awk '/^Uid:/ { exit ($2 == 0 || $3 == 0 || $4 == 0) }' "$s" || bad=$((bad + 1))
+done
+t_is "$bad" 0 "none of the $n threads runs as root"
+grep -q "^CapEff:[[:space:]]*0*$" "/proc/$D_PID/status"; ok $? "no effective capabilities left"
+grep -q "starting: .*user nobody" "$D_LOG"; ok $? "startup line names the run user"
+kill -TERM "$D_PID"; wait "$D_PID"; t_is $? 0 "unprivileged daemon stops cleanly"
+[ ! -e "$D_PIDFILE" ]; ok $? "and removes its pidfile"
+
+# unix socket: owned by the run user and milter.group, mode 0660
+getent group mail > /dev/null || t_bail "group mail is missing"
+sock=$T_DIR/run/mxguardd.sock
+d_conf "$T_DIR/u.conf" 'group = "mail";'
+sed -i -e 's/user = "";/user = "nobody";/' -e "s|inet:$D_PORT@127.0.0.1|unix:$sock|" "$T_DIR/u.conf"
+d_start "$T_DIR/u.conf"; ok $? "started on a unix socket with milter.group = mail"
+t_is "$(stat -c '%U:%G %a' "$sock")" "nobody:mail 660" "socket is nobody:mail, mode 0660"
+gid=$(awk '/^Gid:/ { print $3 }' "/proc/$D_PID/status")
+t_is "$gid" "$(getent group mail | cut -d: -f3)" "process group is milter.group"
+d_stop; ok $? "stopped"
+[ ! -e "$sock" ]; ok $? "the unprivileged daemon removed its socket file"
+t_done
