@@ -123,4 +123,12 @@ out=$("$DNSQ" -s "127.0.0.1:$NSD_PORT" -n A example.test 2>"$T_DIR/dnsq.err")
 t_is "$(printf '%s\n' "$out" | sed -n '1s/ canonical=.*//p')" "status=found secure=0 nxdomain=0" \
 	"a custom port reaches nsd directly"
 
+# The config snippet that later tests append to point mxguard at the bed.
+t_dns_conf >"$T_DIR/dns.conf"
+MXGUARD=$(t_bin mxguard) || t_bail "mxguard is not built"
+"$MXGUARD" config-test -c "$T_DIR/dns.conf" -d >"$T_DIR/dns.dump" 2>&1
+r=$?
+grep -q "127.0.0.1:$DNS_PORT" "$T_DIR/dns.dump" && [ $r -eq 0 ]
+ok $? "t_dns_conf prints a dns group that mxguard config-test accepts"
+
 t_done

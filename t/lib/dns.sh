@@ -55,6 +55,10 @@
 #		anchor: every name outside the signed zones is insecure) and
 #		reaches nsd through stub zones. Returns 1 after printing the
 #		daemons' logs as TAP diagnostics when something does not start.
+#	t_dns_conf [TIMEOUT_MS]
+#		After t_dns_start: prints the mxguard.conf group that points
+#		mxguard's resolver at the bed's unbound (dns.servers, a short
+#		timeout, dnssec on, no cache), to append to a test's config.
 #
 # DIAGNOSTICS
 #	Functions return 0 on success and 1 with a "# " diagnostic on failure;
@@ -297,6 +301,12 @@ t_dns_start() {
 	[ -z "$_first" ] || t_dns_wait_soa "$_first" ||
 		{ t_dns_fail "nsd (zone $_first)" "$T_DNS_DIR/nsd.log"; return 1; }
 	return 0
+}
+
+# t_dns_conf - print the mxguard.conf dns group for the bed's unbound
+t_dns_conf() {
+	printf 'dns: { servers = [ "127.0.0.1:%s" ]; timeout_ms = %s; retries = 1; dnssec = true; cache_size = 0; };\n' \
+		"$DNS_PORT" "${1:-2000}"
 }
 
 # t_dns_wait_soa - wait until nsd answers the SOA of zone NAME
