@@ -35,7 +35,7 @@ for spec in "tcp:127.0.0.1:25" "lmtp:127.0.0.1" "smtp:::1:25" "lmtp:127.0.0.1:0"
 	printf 'outbound: { listen = [ "%s" ]; };\n' "$spec" > "$T_DIR/listen.conf"
 	"$B" -t -c "$T_DIR/listen.conf" > /dev/null 2> "$T_DIR/err"
 	t_is $? 1 "-t refuses outbound.listen \"$spec\""
-	grep -q "outbound.listen: \"$spec\"" "$T_DIR/err"; ok $? "the error quotes \"$spec\""
+	grep -qF "outbound.listen: \"$spec\"" "$T_DIR/err"; ok $? "the error quotes \"$spec\""
 done
 printf 'outbound: { listen = [ ]; };\n' > "$T_DIR/empty.conf"
 "$B" -t -c "$T_DIR/empty.conf" > /dev/null 2>&1; t_is $? 1 "-t refuses an empty outbound.listen"
