@@ -6,6 +6,7 @@ include t/unit/conf.mk
 include t/unit/dns.mk
 include t/unit/store.mk
 include t/unit/lists.mk
+include t/unit/mail.mk
 include t/tools/local.mk
 include t/e2e/local.mk
 include t/fuzz/local.mk

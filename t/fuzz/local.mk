@@ -18,6 +18,7 @@ EXTRA_DIST += t/fuzz/replay.sh t/fuzz/run.sh
 include t/fuzz/conf.mk
 include t/fuzz/dns.mk
 include t/fuzz/lists.mk
+include t/fuzz/mail.mk
 check_PROGRAMS += $(FUZZ_PROGS)
 
 fuzz:
