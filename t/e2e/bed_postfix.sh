@@ -77,6 +77,10 @@ i=0
 while alive "$MPID" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 ! alive "$MPID"
 ok $? "mxguardd stops on SIGTERM"
+! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$T_DIR/mxguardd.log"
+r=$?
+ok $r "mxguardd's log holds no sanitizer report"
+[ $r -eq 0 ] || t_diag "$(grep -E -A12 'Sanitizer|runtime error:' "$T_DIR/mxguardd.log" | head -n 40)"
 subj="bed milter down $$"
 t_postfix_send --header "Subject: $subj"
 r=$?
