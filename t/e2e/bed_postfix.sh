@@ -36,6 +36,23 @@ grep -q "relay=127.0.0.1\[127.0.0.1\]:$PF_SINK_PORT, .*status=sent" "$PF_MAILLOG
 ok $? "Postfix relayed to [127.0.0.1]:$PF_SINK_PORT without DNS"
 ! grep -qi 'milter' "$PF_MAILLOG"
 ok $? "no milter was contacted by the instance without one"
+
+# XCLIENT plays a remote client: allowed to the relay domain only.
+subj="bed xclient $$"
+t_postfix_send --xclient-addr 192.0.2.10 --xclient-name mail.example.test \
+	--header "Subject: $subj"
+ok $? "a client played with XCLIENT (192.0.2.10) sends to the relay domain"
+t_postfix_wait_delivered 2
+ok $? "its message reaches smtp-sink"
+f=$(grep -lx "Subject: $subj" $(t_postfix_sink_files) /dev/null | head -n 1)
+grep -q '^Received: from client.bed.test (mail.example.test \[192.0.2.10\])' "$f"
+ok $? "Postfix recorded the XCLIENT address as the client"
+t_postfix_send --xclient-addr 192.0.2.10 --xclient-name mail.example.test \
+	--to someone@elsewhere.example --header "Subject: relay attempt"
+[ $? -ne 0 ] && grep -Eq '^<\*\* +554 5\.7\.1 .*Relay access denied' "$PF_LAST_SEND"
+r=$?
+ok $r "the same client may not relay to another domain (554 5.7.1)"
+[ $r -eq 0 ] || t_diag "swaks transcript:" "$(tail -n 8 "$PF_LAST_SEND")"
 PLAIN_SINK=$PF_SINK_DIR
 
 # 2. mxguardd as the milter.
@@ -68,8 +85,15 @@ ok $r "mxguardd logged the message under Postfix's queue id ($qid)"
 [ $r -eq 0 ] || t_diag "mxguardd log:" "$(tail -n 20 "$T_DIR/mxguardd.log")"
 grep -q 'mxguardd: connect from localhost\[127.0.0.1\]' "$T_DIR/mxguardd.log"
 ok $? "mxguardd saw the SMTP client's connection"
-[ "$(ls "$PLAIN_SINK" | wc -l)" -eq 1 ]
-ok $? "the first instance's sink still holds only its own message"
+t_postfix_send --xclient-addr 192.0.2.10 --xclient-name mail.example.test \
+	--header "Subject: bed milter xclient $$"
+ok $? "an XCLIENT-played client sends through the milter"
+t_postfix_wait_delivered 2
+ok $? "that message passes the milter too"
+grep -q 'mxguardd: connect from mail.example.test\[192.0.2.10\]' "$T_DIR/mxguardd.log"
+ok $? "mxguardd sees the XCLIENT address as the SMTP client"
+[ "$(ls "$PLAIN_SINK" | wc -l)" -eq 2 ]
+ok $? "the first instance's sink still holds only its own messages"
 
 # 3. Milter down: milter_default_action = tempfail refuses the mail.
 kill "$MPID"

@@ -16,7 +16,12 @@
 #		($T_DIR/postfix.N), an SMTP listener on 127.0.0.1:PF_PORT
 #		(free), no local delivery (mydestination empty), relaying
 #		everything from 127.0.0.0/8 to [127.0.0.1]:PF_SINK_PORT without
-#		DNS. MILTER-SPEC (e.g. inet:127.0.0.1:8891, "" for none) goes to
+#		DNS. remote.test is a relay domain: mail to it is accepted from
+#		any client, and clients other than 127.0.0.1 can be played with
+#		XCLIENT (authorized from 127.0.0.0/8: swaks --xclient-addr IP
+#		--xclient-name NAME), so the milter sees that client; mail to
+#		other domains from such a client is refused (Relay access
+#		denied). MILTER-SPEC (e.g. inet:127.0.0.1:8891, "" for none) goes to
 #		smtpd_milters with milter_default_action = tempfail. Each
 #		KEY=VALUE is applied with postconf -e before the start. Each call
 #		makes a new instance and points the PF_* variables at it; all of
@@ -67,7 +72,13 @@ alias_database =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
+# remote.test stands for "our" inbound domain: any client, including one
+# simulated with XCLIENT, may send to it; relaying elsewhere needs
+# mynetworks. Everything goes to the sink through relayhost.
+relay_domains = remote.test
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+# Tests play arbitrary SMTP clients (SPF, DMARC) with swaks --xclient-addr.
+smtpd_authorized_xclient_hosts = 127.0.0.0/8
 relayhost = [127.0.0.1]:$PF_SINK_PORT
 smtp_dns_support_level = disabled
 smtp_tls_security_level = none
