@@ -32,6 +32,7 @@
 #include "policy/lists.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,20 @@ static int list_looks_like_ip(const char *t)
     if (strchr(t, '/') || strchr(t, ':') || t[0] == '[')
 	return 1;
     return strspn(t, "0123456789.") == strlen(t) && strchr(t, '.') != NULL;
+}
+
+/* list_cidr_unmap - ::ffff:a.b.c.d/96+N becomes a.b.c.d/N, because
+ * cidr_match compares mapped addresses as IPv4 */
+static void list_cidr_unmap(struct cidr *c)
+{
+    static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+    if (c->family == AF_INET6 && c->bits >= 96 && memcmp(c->addr, mapped, 12) == 0) {
+	memmove(c->addr, c->addr + 12, 4);
+	memset(c->addr + 4, 0, 12);
+	c->family = AF_INET;
+	c->bits -= 96;
+    }
 }
 
 /* list_entry_name - parse a non-IP entry body into e */
@@ -174,7 +189,8 @@ int list_entry_parse(const char *line, struct list_entry *e, const char **why_r)
 	rc = list_entry_name(t, e, why_r);
     } else if (list_looks_like_ip(t)) {
 	e->kind = LIST_E_CIDR;
-	rc = cidr_parse(t, &e->net, why_r);
+	if ((rc = cidr_parse(t, &e->net, why_r)) == 0)
+	    list_cidr_unmap(&e->net);
     } else {
 	rc = list_entry_name(t, e, why_r);
     }

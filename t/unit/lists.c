@@ -101,6 +101,8 @@ static void test_parse_kinds(void)
     is_str(kind_of("192.0.2.0/24", b, sizeof(b)), "cidr:192.0.2.0/24", "an IPv4 network");
     is_str(kind_of("2001:DB8::/32", b, sizeof(b)), "cidr:2001:db8::/32", "an IPv6 network");
     is_str(kind_of("[2001:db8::1]", b, sizeof(b)), "cidr:2001:db8::1", "a bracketed IPv6 address");
+    is_str(kind_of("::ffff:192.0.2.0/120", b, sizeof(b)), "cidr:192.0.2.0/24",
+	   "an IPv4-mapped IPv6 network becomes the IPv4 network");
     is_str(kind_of("*.Example.COM", b, sizeof(b)), "subdomains:example.com", "*.domain, lower-cased");
     is_str(kind_of(".example.com", b, sizeof(b)), "tree:example.com", ".domain (Postfix style)");
     is_str(kind_of("Example.com.", b, sizeof(b)), "domain:example.com", "a trailing root dot is dropped");
@@ -147,6 +149,11 @@ static void test_matching(void)
     is_str(lookup(l, "[2001:db8::2]", &o), "match:2001:db8::/32", "bracketed IPv6 value");
     is_str(lookup(l, "::ffff:10.1.1.1", &o), "match:10.0.0.0/8", "IPv4-mapped IPv6 matches IPv4 networks");
     is_str(lookup(l, "2001:db9::1", &o), "nomatch", "IPv6 outside");
+    const char *mapped[] = { "::ffff:192.0.2.1" };
+    struct list *m = list_new_inline("m", mapped, 1, &errors);
+    is_str(lookup(m, "::ffff:192.0.2.1", &o), "match:192.0.2.1", "a mapped entry matches the mapped value");
+    is_str(lookup(m, "192.0.2.1", &o), "match:192.0.2.1", "and the plain IPv4 value");
+    list_free(&m);
     is_str(lookup(l, "a.sub.example", &o), "match:*.sub.example", "*.domain matches a subdomain");
     is_str(lookup(l, "b.a.SUB.example.", &o), "match:*.sub.example", "and deeper ones, any case, FQDN dot");
     is_str(lookup(l, "sub.example", &o), "nomatch", "*.domain does not match the domain itself");
