@@ -29,6 +29,7 @@ www		CNAME	alias
 alias		CNAME	@
 sel._domainkey	TXT	$(t_dns_txt "$DKIM")
 _25._tcp.mx	TLSA	3 1 1 $TLSA
+quote		TXT	$(t_dns_txt 'say "hi" \ ok; done')
 EOF
 t_dns_zone_signed signed.test <<EOF
 @		A	192.0.2.2
@@ -82,6 +83,12 @@ t_is "$strings" 1 "the long TXT is served as two character-strings"
 q TXT sel._domainkey.example.test
 t_is "$(head1)" "status=found secure=0 nxdomain=0" "multi-string TXT found"
 t_is "$(rrs)" "TXT \"$DKIM\"" "multi-string TXT comes back joined as one string (${#DKIM} bytes)"
+
+# t_dns_txt splits at the character-string limit and escapes what zone files need.
+t_is "$(t_dns_txt "$(printf '%0255d' 0)" | grep -o '"' | wc -l)" 2 "t_dns_txt keeps 255 bytes in one string"
+t_is "$(t_dns_txt "$(printf '%0256d' 0)" | grep -o '"' | wc -l)" 4 "t_dns_txt splits 256 bytes in two strings"
+q TXT quote.example.test
+t_is "$(rrs)" 'TXT "say \"hi\" \\ ok; done"' "quotes, a backslash and a semicolon survive zone file and resolver"
 
 # DNSSEC: the AD bit only for the signed zone.
 q TXT signed.test
