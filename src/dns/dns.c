@@ -200,6 +200,7 @@ void dns_resolver_free(struct dns_resolver **rp)
 
     if (r == NULL)
 	return;
+    pthread_setspecific(r->key, NULL);
     pthread_key_delete(r->key);		/* no destructor runs after this */
     pthread_mutex_lock(&r->lock);
     while (r->states)
