@@ -10,3 +10,5 @@ libmxguard_a_SOURCES += \
 sbin_PROGRAMS += src/mxguardd
 src_mxguardd_SOURCES = src/milter/main.c
 src_mxguardd_LDADD = $(MXG_LIBS)
+
+EXTRA_DIST += contrib/systemd/mxguardd.service contrib/postfix/main.cf.snippet

@@ -6,6 +6,7 @@ t_unit_test_milter_ctx_SOURCES = t/unit/milter_ctx.c
 t_unit_test_milter_ctx_LDADD = $(MXG_LIBS)
 TESTS += t/unit/test_milter_socket t/unit/test_milter_ctx \
 	t/unit/daemon_start.sh t/unit/daemon_signals.sh t/unit/daemon_privs.sh \
-	t/unit/daemon_miltertest.sh t/unit/daemon_outbound.sh
+	t/unit/daemon_miltertest.sh t/unit/daemon_outbound.sh t/unit/daemon_man.sh
 EXTRA_DIST += t/unit/daemon_start.sh t/unit/daemon_signals.sh t/unit/daemon_privs.sh \
-	t/unit/daemon_miltertest.sh t/unit/daemon_outbound.sh t/unit/daemon_lib.sh
+	t/unit/daemon_miltertest.sh t/unit/daemon_outbound.sh t/unit/daemon_man.sh \
+	t/unit/daemon_lib.sh
