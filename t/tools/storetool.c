@@ -17,6 +17,9 @@
  *	                       redis: list uses the Redis store given as
  *	                       STORE-SPEC)
  *	  lookup VALUE         match RESULT | nomatch | temporary
+ *	  threads N OPS        N threads each put, get and append OPS keys
+ *	                       concurrently on the one store, then every
+ *	                       value is read back: "threads failures=F missing=M"
  *	VALUE runs to the end of the line; \r \n \t \\ and \xHH escapes are
  *	decoded (to send CRLF and spaces inside one value).
  * DIAGNOSTICS
@@ -29,6 +32,7 @@
 #include "util/msg.h"
 #include "util/xmalloc.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +83,67 @@ static int print_kv(void *ctx, const char *key, const void *val, size_t len)
     return 0;
 }
 
+struct worker {
+    struct store *s;
+    int id, ops, failures;
+};
+
+/* work - one thread of "threads": put, get a neighbour's key, append */
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    struct buf b = BUF_INIT;
+    char key[64], val[64];
+
+    for (int i = 0; i < w->ops; i++) {
+	snprintf(key, sizeof(key), "thr:%d:%d", w->id, i);
+	snprintf(val, sizeof(val), "v%d.%d", w->id, i);
+	if (store_put(w->s, key, val, strlen(val), 0) < 0)
+	    w->failures++;
+	snprintf(key, sizeof(key), "thr:%d:%d", w->id ^ 1, i);
+	if (store_get(w->s, key, &b) < 0)
+	    w->failures++;
+	if (store_append(w->s, "thr:log", "x", 1) < 0)
+	    w->failures++;
+    }
+    buf_free(&b);
+    return NULL;
+}
+
+/* threads - the "threads N OPS" command */
+static void threads(struct store *s, int n, int ops)
+{
+    pthread_t *th = xcalloc((size_t) n, sizeof(*th));
+    struct worker *w = xcalloc((size_t) n, sizeof(*w));
+    struct buf b = BUF_INIT;
+    char key[64], val[64];
+    int failures = 0, missing = 0;
+
+    store_delete(s, "thr:log");
+    for (int i = 0; i < n; i++) {
+	w[i] = (struct worker) { s, i, ops, 0 };
+	pthread_create(&th[i], NULL, work, &w[i]);
+    }
+    for (int i = 0; i < n; i++) {
+	pthread_join(th[i], NULL);
+	failures += w[i].failures;
+    }
+    for (int t = 0; t < n; t++) {
+	for (int i = 0; i < ops; i++) {
+	    snprintf(key, sizeof(key), "thr:%d:%d", t, i);
+	    snprintf(val, sizeof(val), "v%d.%d", t, i);
+	    if (store_get(s, key, &b) != 1 || strcmp(buf_str(&b), val) != 0)
+		missing++;
+	}
+    }
+    if (store_get(s, "thr:log", &b) != 1 || b.len != (size_t) n * (size_t) ops)
+	missing++;
+    printf("threads failures=%d missing=%d\n", failures, missing);
+    buf_free(&b);
+    free(th);
+    free(w);
+}
+
 /* run - one command line */
 static void run(struct store *s, struct list **lp, char *line)
 {
@@ -119,6 +184,13 @@ static void run(struct store *s, struct list **lp, char *line)
 	    printf("expired %d\n", rc);
 	else
 	    printf("error %s\n", store_error(s));
+    } else if (strcmp(cmd, "threads") == 0 && s) {
+	int n = atoi(word(&line));
+	int ops = atoi(line);
+	if (n > 0 && n <= 64 && ops > 0)
+	    threads(s, n, ops);
+	else
+	    printf("error threads N(1..64) OPS\n");
     } else if (strcmp(cmd, "list") == 0) {
 	char *name = word(&line);
 	struct list_env env = { s && strcmp(store_kind(s), "redis") == 0 ? s : NULL, NULL };

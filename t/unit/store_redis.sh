@@ -35,6 +35,8 @@ t_is "$(st1 "$SPEC" 'scan p*' | sort)" "end 1
 p*x=3" "scan treats glob characters in the prefix literally"
 t_is "$(st1 "$SPEC" 'expire')" "expired 0" "expire is a no-op for Redis (it expires keys itself)"
 t_is "$(st1 "redis:unix:$REDIS_SOCK/1" 'get p:a')" "found 1" "a unix socket spec with a db works"
+t_is "$(st1 "$SPEC" 'threads 8 500')" "threads failures=0 missing=0" \
+	"8 threads x 500 put/get/append share the connection pool: nothing fails or is lost"
 t_is "$(st1 "redis:[::1]:$REDIS_PORT/1" 'get p:a' | cut -c1-9)" "temporary" \
 	"a server not listening on ::1 is temporary, not absent"
 out=$("$ST" "redis:127.0.0.1:notaport" </dev/null 2>&1); rc=$?
