@@ -1,0 +1,100 @@
+/*
+ * NAME
+ *	check - the interface every check module (spf, dkim, arc, dmarc, dcc) implements
+ * SYNOPSIS
+ *	#include "pipeline/check.h"
+ *
+ *	struct check_module { name, facts, init, fini, hooks... };
+ *	extern const struct check_module *const check_modules[];  (pipeline/checks.c)
+ *
+ *	(what a hook may use, from pipeline.c)
+ *	struct facts *check_facts(struct check_msg *m);
+ *	const struct check_view *check_view(const struct check_msg *m);
+ *	void **check_data(struct check_msg *m);
+ *	void check_body_register(struct check_msg *m,
+ *				 void (*fn)(void *ctx, const unsigned char *data, size_t len),
+ *				 void *ctx);
+ *	unsigned check_controls(const struct check_msg *m);
+ *	void check_verdict_header(struct check_msg *m, enum verdict_hdr_op op,
+ *				  const char *name, const char *value, int index);
+ * DESCRIPTION
+ *	A check is a pure module over the message: it reads the connection
+ *	and message data through a read-only view, and writes facts (its
+ *	results and variables, declared in its fact_table). It never talks to
+ *	libmilter and never decides the verdict: rules do.
+ *
+ *	init() runs once per config snapshot (at start and each reload) and
+ *	returns the module's state (keys, caches, settings), or NULL when the
+ *	module is disabled by the config; on a config error it appends
+ *	"FILE:LINE: key: what" lines to errors_r and returns NULL. The hooks
+ *	run in the SMTP connection's thread; the state is shared read-only
+ *	between threads (anything mutable inside it must be locked).
+ *
+ *	Hooks are called at the stage where their data is complete: on_helo
+ *	(HELO identity), on_mail (MAIL FROM identity), on_rcpt, on_eoh (all
+ *	headers known: register body hash contexts with
+ *	check_body_register, so the body is hashed once as it streams and
+ *	never buffered), on_eom (compute results), and msg_end (free
+ *	per-message data kept in *check_data(m); also after an abort).
+ *	authres() adds the module's clauses to Authentication-Results.
+ *	A hook that hits a temporary failure sets its result fact to
+ *	"temperror"; an internal error (a bug, out of a resource) returns -1
+ *	and the pipeline applies milter.on_internal_error.
+ * DIAGNOSTICS
+ *	Hooks: 0 done, -1 internal error.
+ */
+#ifndef MXG_PIPELINE_CHECK_H
+#define MXG_PIPELINE_CHECK_H
+#include <stddef.h>
+#include "policy/facts.h"
+#include "policy/verdict.h"
+#include "util/buf.h"
+
+struct conf;
+struct mail_hdrs;
+struct mail_ar_result;
+struct check_msg;
+struct pipeline_env;
+
+/* What a check may read about the connection and the message. */
+struct check_view {
+    const char *client_addr;	/* "192.0.2.1", "" for a non-IP client */
+    const char *client_name;	/* reverse name as the MTA verified it, or "[addr]" */
+    int client_port;
+    const char *helo;		/* NULL before HELO */
+    const char *auth_authen;	/* NULL = not authenticated */
+    int trusted;		/* client in milter.trusted_hosts */
+    const char *tls_version;	/* NULL = no TLS */
+    const char *queue_id;	/* "" until known */
+    const char *sender;		/* MAIL FROM address without <>, "" for the null sender */
+    const char *const *rcpts;	/* without <> */
+    size_t nrcpt;
+    const struct mail_hdrs *hdrs;	/* NULL before end of headers */
+    unsigned long long body_bytes;
+    int oversize;		/* over milter.max_message_size: body not complete */
+};
+
+struct check_module {
+    const char *name;
+    const struct fact_table *facts;
+    void *(*init)(const struct conf *c, struct pipeline_env *env, struct buf *errors_r);
+    void (*fini)(void *state);
+    int (*on_helo)(void *state, struct check_msg *m);
+    int (*on_mail)(void *state, struct check_msg *m);
+    int (*on_rcpt)(void *state, struct check_msg *m, const char *rcpt);
+    int (*on_eoh)(void *state, struct check_msg *m);
+    int (*on_eom)(void *state, struct check_msg *m);
+    void (*msg_end)(void *state, struct check_msg *m);
+    size_t (*authres)(void *state, struct check_msg *m, struct mail_ar_result *out, size_t max);
+};
+
+struct facts *check_facts(struct check_msg *m);
+const struct check_view *check_view(const struct check_msg *m);
+void **check_data(struct check_msg *m);
+void check_body_register(struct check_msg *m,
+			 void (*fn)(void *ctx, const unsigned char *data, size_t len), void *ctx);
+unsigned check_controls(const struct check_msg *m);
+void check_verdict_header(struct check_msg *m, enum verdict_hdr_op op, const char *name,
+			  const char *value, int index);
+
+#endif
