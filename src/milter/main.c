@@ -371,10 +371,14 @@ int main(int argc, char **argv)
 {
     struct mxguardd d;
     struct conf *c;
+    char *abs_config = NULL;
     int status;
 
     memset(&d, 0, sizeof(d));
     daemon_opts_parse(argc, argv, PROG, "the mxguard milter daemon", &d.opts);
+    /* absolute, so that a reload after daemon()'s chdir("/") finds it */
+    if (d.opts.config != NULL && (abs_config = realpath(d.opts.config, NULL)) != NULL)
+	d.opts.config = abs_config;
     if ((c = daemon_conf_load(PROG, d.opts.config)) == NULL)
 	exit(1);
     if (mxguardd_check(&d, c) < 0)
@@ -402,5 +406,6 @@ int main(int argc, char **argv)
     conf_install(NULL);
     free(d.socket_spec);
     free(d.pidfile);
+    free(abs_config);
     return status;
 }

@@ -86,6 +86,46 @@ d_wait_log '4QUEUE3: mxguardd: message: from=<x@example.org> nrcpt=1 size=16$'
 ok $? "message after an abort starts fresh (1 recipient, size 16)"
 d_alive
 ok $? "mxguardd still running after the conversation"
+
+# Reload with milter.max_message_size = 60: the body chunk that passes it
+# is answered SMFIR_SKIP (the MTA stops sending body), the message is still
+# accepted, and the new limit applies without a restart.
+d_conf "$T_DIR/m.conf" 'max_message_size = 60;'
+kill -HUP "$D_PID"
+d_wait_log "reload: configuration reloaded"; ok $? "reloaded with max_message_size = 60"
+cat > "$T_DIR/skip.lua" <<LUA
+local function r(name, cond, detail)
+  print("R " .. name .. " " .. (cond and "ok" or "FAIL") .. " " .. (detail or ""))
+end
+conn = mt.connect("inet:$D_PORT@127.0.0.1", 20, 0.1)
+if conn == nil then r("connect", false); os.exit(1) end
+r("SMFIP_SKIP negotiated", mt.test_option(conn, SMFIP_SKIP))
+mt.conninfo(conn, "big.example.org", "192.0.2.8")
+mt.helo(conn, "big.example.org")
+mt.macro(conn, SMFIC_MAIL, "i", "4BIG")
+mt.mailfrom(conn, "<big@example.org>")
+mt.rcptto(conn, "<a@example.test>")
+mt.header(conn, "Subject", "big")
+mt.eoh(conn)
+mt.bodystring(conn, string.rep("a", 40))
+r("body within the limit: continue", mt.getreply(conn) == SMFIR_CONTINUE, tostring(mt.getreply(conn)))
+mt.bodystring(conn, string.rep("b", 40))
+r("body past the limit: skip", mt.getreply(conn) == SMFIR_SKIP, tostring(mt.getreply(conn)))
+mt.eom(conn)
+r("oversize message still accepted", mt.getreply(conn) == SMFIR_CONTINUE, tostring(mt.getreply(conn)))
+mt.disconnect(conn)
+LUA
+miltertest -s "$T_DIR/skip.lua" > "$T_DIR/skip.out" 2>&1
+ok $? "miltertest ran the oversize conversation"
+n=0
+while read -r tag name; do
+	[ "$tag" = R ] || continue
+	n=$((n + 1))
+	case $name in *" ok"*) ok 0 "oversize: ${name% ok*}" ;; *) ok 1 "oversize: $name" ;; esac
+done < "$T_DIR/skip.out"
+t_is "$n" 4 "oversize conversation reported every step"
+d_wait_log "4BIG: mxguardd: message: larger than milter.max_message_size=60, content checks skipped"
+ok $? "the oversize message is logged once with the limit"
 d_stop
 ok $? "mxguardd stops on SIGTERM"
 t_done

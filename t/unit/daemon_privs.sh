@@ -43,4 +43,32 @@ gid=$(awk '/^Gid:/ { print $3 }' "/proc/$D_PID/status")
 t_is "$gid" "$(getent group mail | cut -d: -f3)" "process group is milter.group"
 d_stop; ok $? "stopped"
 [ ! -e "$sock" ]; ok $? "the unprivileged daemon removed its socket file"
+
+# The default milter.user is "mxguard" (the quick start creates it). Prove
+# the default works without touching the system's users: a private mount
+# namespace where /etc/passwd and /etc/group have an mxguard entry.
+command -v unshare > /dev/null || t_bail "unshare is missing (util-linux)"
+cp /etc/passwd "$T_DIR/passwd"; cp /etc/group "$T_DIR/group"
+if ! grep -q '^mxguard:' "$T_DIR/passwd"; then
+	echo "mxguard:x:64999:64999::/nonexistent:/usr/sbin/nologin" >> "$T_DIR/passwd"
+	grep -q '^mxguard:' "$T_DIR/group" || echo "mxguard:x:64999:" >> "$T_DIR/group"
+fi
+mx_uid=$(awk -F: '$1 == "mxguard" { print $3 }' "$T_DIR/passwd")
+mkdir -p "$T_DIR/mxrun"; chown "$mx_uid" "$T_DIR/mxrun"
+D_PIDFILE=$T_DIR/mxrun/mxguardd.pid
+cat > "$T_DIR/default-user.conf" <<CONF
+milter: { socket = "inet:$D_PORT@127.0.0.1"; pidfile = "$D_PIDFILE"; };
+log: { verbose = 1; };
+CONF
+: > "$D_LOG"
+unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/group" /etc/group &&
+	exec "$2" -f -c "$1/default-user.conf"' sh "$T_DIR" "$D_BIN" >> "$D_LOG" 2>&1 &
+D_PID=$!
+t_on_exit "kill -9 $D_PID"
+t_wait_file "$D_PIDFILE" 10; ok $? "started as root with the default milter.user (mxguard)"
+t_wait_port "$D_PORT" 10; ok $? "listening"
+t_is "$(awk '/^Uid:/ { print $2, $3, $4 }' "/proc/$D_PID/status")" "$mx_uid $mx_uid $mx_uid" \
+	"runs as the mxguard user by default"
+grep -q "starting: .*user mxguard" "$D_LOG"; ok $? "startup line names user mxguard"
+d_stop; ok $? "stopped"
 t_done

@@ -58,6 +58,17 @@ kill -TERM "$D_PID"; wait "$D_PID"; t_is $? 0 "SIGTERM: exit status 0"
 [ ! -e "$D_PIDFILE" ]; ok $? "pidfile removed at exit"
 grep -q "mxguardd: stopped" "$D_LOG"; ok $? "stop is logged"
 
+# without -f: detaches (the command returns 0 at once), keeps running
+rm -f "$D_PIDFILE"
+(cd "$T_DIR" && "$D_BIN" -c good.conf > "$T_DIR/bg.out" 2>&1); t_is $? 0 "without -f the command returns 0 (detached)"
+t_wait_file "$D_PIDFILE" 10; ok $? "the detached daemon writes its pidfile"
+D_PID=$(cat "$D_PIDFILE")
+t_on_exit "kill -9 $D_PID"
+t_wait_port "$D_PORT" 10; ok $? "the detached daemon listens"
+t_is "$(readlink "/proc/$D_PID/cwd")" / "the detached daemon runs in /"
+d_stop; ok $? "the detached daemon stops on SIGTERM"
+[ ! -e "$D_PIDFILE" ]; ok $? "and removes its pidfile"
+
 # unix socket: created, mode 0660, removed or at least replaced at restart
 sock=$T_DIR/run/mxguardd.sock
 mkdir -p "$T_DIR/run"
