@@ -44,7 +44,10 @@
  *	Lookups compare names case-insensitively, ignoring white space
  *	before the colon (obsolete syntax, flagged). mail_hdrs_find counts
  *	matches from the top (nth 0 = first), mail_hdrs_find_last from the
- *	bottom (DKIM signs bottom-up, RFC 6376 5.4.2). mail_hdrs_next returns
+ *	bottom (DKIM signs bottom-up, RFC 6376 5.4.2). A name holding a NUL
+ *	byte (flagged) matches by its bytes before the NUL, as C-string
+ *	software downstream reads it: "From\0x:" counts as a From field,
+ *	so it cannot hide a second From from the DMARC check. mail_hdrs_next returns
  *	the index of the next field named name from position pos (inclusive)
  *	in direction dir (+1 or -1), or -1.
  *

@@ -26,6 +26,7 @@ static void check_domain(const char *d)
     free(again);
 }
 
+/* LLVMFuzzerTestOneInput - one fuzz input through the checks above */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct mail_addr_list *list;

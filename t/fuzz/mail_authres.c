@@ -40,6 +40,7 @@ static int plain(const char *s)
     return *s && strlen(s) < 100;
 }
 
+/* LLVMFuzzerTestOneInput - one fuzz input through the checks above */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *in = xstrndup((const char *) data, size), *f[6] = { 0 }, *p = in, *id, *hdr;

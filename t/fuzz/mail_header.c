@@ -38,6 +38,7 @@ static void check_field(const struct mail_hdr *h)
     buf_free(&b);
 }
 
+/* LLVMFuzzerTestOneInput - one fuzz input through the checks above */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct mail_hdrs *hdrs = mail_hdrs_alloc(50, 8192);

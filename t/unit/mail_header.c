@@ -148,6 +148,12 @@ static void test_malformed(void)
     ok(mail_hdrs_at(hdrs, 1)->flags & MAIL_HDR_F_BARE_CR, "bare CR flagged");
     mail_hdrs_free(&hdrs);
 
+    hdrs = mail_hdrs_alloc(0, 0);
+    mail_hdrs_parse(hdrs, "From: a@x.example\nFrom\0X: b@y.example\n\n", 39, NULL, &why);
+    is_int(mail_hdrs_count_name(hdrs, "From"), 2, "name with a NUL byte still counts as From");
+    ok(mail_hdrs_at(hdrs, 1)->flags & MAIL_HDR_F_BAD_NAME, "name with a NUL byte flagged");
+    mail_hdrs_free(&hdrs);
+
     memset(block, 'x', sizeof(block));
     memcpy(block, "X-Long: ", 8);
     memcpy(block + 1500, "\n\n", 2);
