@@ -277,6 +277,10 @@ static struct dns_answer *network(struct dns_resolver *r, const char *name, enum
     }
     if (!r->dnssec)
 	a->secure = 0;
+    if (msg_verbose())
+	msg_debug("dns: %s/%s: %s secure=%d count=%zu ttl=%u%s%s", name, dns_type_name(type),
+		  dns_status_name(a->status), a->secure, a->count, a->ttl,
+		  a->reason ? " " : "", a->reason ? a->reason : "");
     dns_cache_put(r->cache, name, type, a);
     return a;
 }

@@ -17,6 +17,8 @@
  *	void dns_answer_free(struct dns_answer **ap);
  *	const char *dns_type_name(enum dns_type t);
  *	const char *dns_status_name(enum dns_status s);
+ *	int dns_reverse_name(int family, const unsigned char *addr,
+ *			     char *out, size_t outlen);    (for PTR lookups)
  *
  *	int dns_reply_parse(const unsigned char *msg, size_t len, const char *qname,
  *			    enum dns_type qtype, struct dns_answer **answer_r);
@@ -41,6 +43,7 @@
  * DIAGNOSTICS
  *	dns_lookup returns the status; *answer_r is always set (free it).
  *	dns_reply_parse: 0 parsed, -1 malformed (answer->status DNS_PERM).
+ *	dns_reverse_name: 0, or -1 (bad family, out too small; 73 bytes do).
  *	Its qname may be NULL (accept the reply's own question: tools, fuzz).
  *
  *	Status of each reply code: NOERROR with records DNS_FOUND, NOERROR
@@ -128,6 +131,7 @@ void dns_answer_free(struct dns_answer **ap);
 const char *dns_type_name(enum dns_type t);
 int dns_type_parse(const char *name);	/* -1 unknown */
 const char *dns_status_name(enum dns_status s);
+int dns_reverse_name(int family, const unsigned char *addr, char *out, size_t outlen);
 int dns_reply_parse(const unsigned char *msg, size_t len, const char *qname,
 		    enum dns_type qtype, struct dns_answer **answer_r);
 

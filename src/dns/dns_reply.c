@@ -11,6 +11,8 @@
  *	const char *dns_type_name(enum dns_type t);
  *	int dns_type_parse(const char *name);
  *	const char *dns_status_name(enum dns_status s);
+ *	int dns_reverse_name(int family, const unsigned char *addr,
+ *			     char *out, size_t outlen);
  * DESCRIPTION
  *	dns_reply_parse() reads hostile bytes: every length is checked
  *	against the message, compression pointers must point strictly
@@ -34,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <arpa/nameser.h>
 #include "util/xmalloc.h"
 #include "dns/dns_int.h"
@@ -545,4 +548,27 @@ const char *dns_status_name(enum dns_status s)
 	return "permanent";
     }
     return "?";
+}
+
+/* dns_reverse_name - the in-addr.arpa / ip6.arpa name of an address */
+int dns_reverse_name(int family, const unsigned char *addr, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+
+    if (family == AF_INET) {
+	int n = snprintf(out, outlen, "%u.%u.%u.%u.in-addr.arpa", addr[3], addr[2], addr[1],
+			 addr[0]);
+	return n > 0 && (size_t) n < outlen ? 0 : -1;
+    }
+    if (family != AF_INET6 || outlen < 16 * 4 + sizeof("ip6.arpa"))
+	return -1;
+    for (int i = 15; i >= 0; i--) {
+	out[o++] = hex[addr[i] & 0x0f];
+	out[o++] = '.';
+	out[o++] = hex[addr[i] >> 4];
+	out[o++] = '.';
+    }
+    memcpy(out + o, "ip6.arpa", sizeof("ip6.arpa"));
+    return 0;
 }

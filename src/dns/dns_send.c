@@ -159,11 +159,15 @@ static int udp_try(const struct dns_server *s, const unsigned char *q, size_t ql
 	    ret = w;
 	    goto out;
 	}
-	ssize_t n = recv(fd, buf, bufsz, 0);
+	ssize_t n = recv(fd, buf, bufsz, MSG_TRUNC);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 	    continue;
 	if (n < 0)
 	    goto out;
+	if ((size_t) n > bufsz) {	/* cut by our buffer: treat as TC */
+	    n = (ssize_t) bufsz;
+	    buf[2] |= 0x02;
+	}
 	if (dns_reply_matches(buf, (size_t) n, id, qname, qtype)) {
 	    *rlen_r = (size_t) n;
 	    ret = 1;
@@ -249,6 +253,24 @@ static int tcp_try(const struct dns_server *s, const unsigned char *q, size_t ql
     return ret;
 }
 
+/* err_text - strerror, thread safe (GNU strerror_r) */
+static const char *err_text(int err, char *buf, size_t len)
+{
+    return strerror_r(err, buf, len);
+}
+
+/* add_why - append "what from server" to the reason, once per server */
+static void add_why(char *why, size_t whylen, const char *what, const char *server)
+{
+    char item[160];
+    size_t n = strlen(why);
+
+    snprintf(item, sizeof(item), "%s from %s", what, server);
+    if (strstr(why, item) != NULL || n + 2 >= whylen)
+	return;
+    snprintf(why + n, whylen - n, "%s%s", n ? "; " : "", item);
+}
+
 /* dns_exchange - rounds over the servers until a usable reply */
 int dns_exchange(const struct dns_server *servers, size_t nservers, int timeout_ms,
 		 int retries, long long deadline_ms, const unsigned char *query,
@@ -258,12 +280,12 @@ int dns_exchange(const struct dns_server *servers, size_t nservers, int timeout_
 {
     unsigned char ubuf[4096], *last = NULL, *reply;
     size_t lastlen = 0, rlen = 0, ndone = 0;
-    char done[DNS_MAX_SERVERS] = {0};
+    char done[DNS_MAX_SERVERS] = {0}, ebuf[128];
     int err = 0;
 
     if (nservers > DNS_MAX_SERVERS)
 	nservers = DNS_MAX_SERVERS;
-    snprintf(why, whylen, "no server to ask");
+    *why = 0;
     for (int round = 0; round <= retries && ndone < nservers; round++) {
 	for (size_t i = 0; i < nservers; i++) {
 	    const struct dns_server *s = &servers[i];
@@ -274,12 +296,12 @@ int dns_exchange(const struct dns_server *servers, size_t nservers, int timeout_
 		until = deadline_ms;
 	    int r = udp_try(s, query, qlen, until, qname, qtype, ubuf, sizeof(ubuf), &rlen, &err);
 	    if (r <= 0) {
-		snprintf(why, whylen, "%s from %s", r == 0 ? "timeout" : strerror(err), s->text);
+		add_why(why, whylen, r == 0 ? "timeout" : err_text(err, ebuf, sizeof(ebuf)), s->text);
 		continue;
 	    }
 	    if (ubuf[2] & 0x02) {	/* TC: ask again over TCP */
 		if (tcp_try(s, query, qlen, until, qname, qtype, &reply, &rlen, &err) < 0) {
-		    snprintf(why, whylen, "truncated, then TCP: %s from %s", strerror(err), s->text);
+		    add_why(why, whylen, err_text(err, ebuf, sizeof(ebuf)), s->text);
 		    continue;
 		}
 	    } else {
@@ -297,8 +319,11 @@ int dns_exchange(const struct dns_server *servers, size_t nservers, int timeout_
 	    ndone++;
 	}
     }
-    if (last == NULL)
+    if (last == NULL) {
+	if (*why == 0)
+	    snprintf(why, whylen, "no server to ask");
 	return -1;
+    }
   found:
     *reply_r = last;
     *rlen_r = lastlen;

@@ -255,7 +255,7 @@ struct dns_static *dns_static_load(const char *path, char **why_r)
 
     *why_r = NULL;
     if (fp == NULL) {
-	*why_r = xasprintf("%s: %s", path, strerror(errno));
+	*why_r = xasprintf("%s: %m", path);
 	return NULL;
     }
     s = xcalloc(1, sizeof(*s));

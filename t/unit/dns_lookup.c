@@ -174,6 +174,13 @@ static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *c
 	pkt_counts(p, 100, 0, 0);
 	return 0;
     }
+    if (strcmp(n, "huge.test") == 0) {	/* 4.8 kB over UDP, no TC bit */
+	dd_reply(p, q, 0, 0);
+	for (int i = 0; i < 300; i++)
+	    rr_a(p, NULL, 300, "198.51.100.1");
+	pkt_counts(p, 300, 0, 0);
+	return 0;
+    }
     if (strcmp(n, "malformed.test") == 0) {	/* rdlength past the end */
 	dd_reply(p, q, 0, 0);
 	size_t m = pkt_rr(p, NULL, 1, 300);
@@ -309,6 +316,10 @@ static void test_transport(struct dns_resolver *r, struct dd *d, const char *ser
     is_int(look(r, "big.test", DNS_T_A, &a), DNS_FOUND, "truncated UDP reply: retried over TCP");
     is_int((long long) a->count, 100, "TCP: all 100 records");
     ok(dd_count_tcp(d) >= 1, "TCP: the double saw a TCP query");
+    int tcp = dd_count_tcp(d);
+    is_int(look(r, "huge.test", DNS_T_A, &a), DNS_FOUND,
+	   "UDP reply larger than our buffer, no TC: retried over TCP");
+    ok(a->count == 300 && dd_count_tcp(d) == tcp + 1, "TCP: all 300 records");
     is_int(look(r, "spoof.test", DNS_T_A, &a), DNS_FOUND, "spoofed replies first: real one found");
     ok(a->count == 1 && a->rrs[0].u.addr[0] == 192,
        "replies with a wrong ID or question are ignored");
@@ -353,6 +364,9 @@ static void test_servers(struct dd *d, const char *server)
 
     r = resolver("127.0.0.1:1", s2, 1000, 0, 1, 0);
     is_int(look(r, "found.test", DNS_T_A, &a), DNS_FOUND, "first server refuses: second answers");
+    is_int(look(r, "drop.test", DNS_T_A, &a), DNS_TEMP, "refused and silent: temporary");
+    ok(has_reason(a, "Connection refused from 127.0.0.1:1; timeout from 127.0.0.1:"),
+       "the reason names what each server did");
     dns_resolver_free(&r);
 
     r = resolver(server, s2, 1000, 0, 1, 0);

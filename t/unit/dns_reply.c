@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "t/tap.h"
 #include "dns/dns.h"
 #include "t/unit/dns_double.h"
@@ -241,5 +242,15 @@ int main(void)
     is_int(dns_type_parse("aaaa"), DNS_T_AAAA, "dns_type_parse is case-blind");
     is_int(dns_type_parse("SOA"), -1, "dns_type_parse: unknown type");
     is_str(dns_status_name(DNS_TEMP), "temporary", "dns_status_name");
+    char rev[80];
+    const unsigned char v4[4] = {192, 0, 2, 1};
+    unsigned char v6[16] = {0x20, 0x01, 0x0d, 0xb8};
+    v6[15] = 0x1f;
+    ok(dns_reverse_name(AF_INET, v4, rev, sizeof(rev)) == 0
+       && strcmp(rev, "1.2.0.192.in-addr.arpa") == 0, "reverse name of an IPv4 address");
+    ok(dns_reverse_name(AF_INET6, v6, rev, 73) == 0
+       && strcmp(rev, "f.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa") == 0,
+       "reverse name of an IPv6 address (73 bytes)");
+    is_int(dns_reverse_name(AF_INET6, v6, rev, 72), -1, "reverse name: buffer too small");
     return done_testing();
 }
