@@ -23,6 +23,9 @@
 #define MILTER_PROTO	(SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_HDR \
 			 | SMFIP_SKIP | SMFIP_HDR_LEADSPC)
 
+/* For debug lines: a macro the MTA did not send. */
+#define MILTER_OR_NONE(s)	((s) ? (s) : "(none)")
+
 /* milter_internal_error - reply for our own failure, per milter.on_internal_error */
 sfsistat milter_internal_error(const struct conf *c)
 {
@@ -73,6 +76,7 @@ static void milter_setsymlists(SMFICTX *ctx)
 	{SMFIM_CONNECT, "j {daemon_name}"},
 	{SMFIM_HELO, "{tls_version} {cipher}"},
 	{SMFIM_ENVFROM, "i {auth_authen}"},
+	{SMFIM_ENVRCPT, "i"},		/* Postfix: i exists once a RCPT is valid */
 	{SMFIM_EOH, "i"},
 	{SMFIM_EOM, "i"},
     };
@@ -128,6 +132,9 @@ static sfsistat milter_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostadd
     if (msg_verbose())
 	msg_info("mxguardd: connect from %s[%s]", conn->client_name,
 		 conn->client_addr[0] ? conn->client_addr : "local");
+    if (msg_verbose() >= 2)
+	msg_debug("mxguardd: connect: proto=0x%lx j=%s daemon_name=%s", conn->proto,
+		  MILTER_OR_NONE(conn->mta_name), MILTER_OR_NONE(conn->daemon_name));
     return SMFIS_CONTINUE;
 }
 
@@ -141,6 +148,9 @@ static sfsistat milter_helo(SMFICTX *ctx, char *helo)
     milter_ctx_set(&conn->helo, helo);
     milter_macro(ctx, "{tls_version}", &conn->tls_version);
     milter_macro(ctx, "{cipher}", &conn->cipher);
+    if (msg_verbose() >= 2)
+	msg_debug("mxguardd: helo: %s tls_version=%s cipher=%s", conn->helo,
+		  MILTER_OR_NONE(conn->tls_version), MILTER_OR_NONE(conn->cipher));
     return SMFIS_CONTINUE;
 }
 
@@ -159,6 +169,10 @@ static sfsistat milter_envfrom(SMFICTX *ctx, char **argv)
     milter_ctx_set(&conn->msg.sender, argv && argv[0] ? argv[0] : "<>");
     milter_macro(ctx, "i", &conn->msg.queue_id);
     milter_macro(ctx, "{auth_authen}", &conn->msg.auth_authen);
+    if (msg_verbose() >= 2)
+	msg_debug("%s: mxguardd: mail: %s auth_authen=%s",
+		  MILTER_OR_NONE(conn->msg.queue_id), conn->msg.sender,
+		  MILTER_OR_NONE(conn->msg.auth_authen));
     return SMFIS_CONTINUE;
 }
 
@@ -171,6 +185,8 @@ static sfsistat milter_envrcpt(SMFICTX *ctx, char **argv)
 	return milter_internal_error(NULL);
     if (argv && argv[0])
 	milter_msg_add_rcpt(&conn->msg, argv[0]);
+    if (conn->msg.queue_id == NULL)
+	milter_macro(ctx, "i", &conn->msg.queue_id);
     return SMFIS_CONTINUE;
 }
 
