@@ -176,9 +176,15 @@ t_postfix_start() {
 	t_postfix_sink_start || return 1
 	# postfix(1) prepares the queue (owners, modes), checks the config
 	# and starts master in the background.
-	postfix -c "$PF_DIR/etc" start >"$PF_DIR/start.log" 2>&1 ||
-		{ t_postfix_fail "postfix start failed" "$PF_DIR/start.log"; return 1; }
 	t_on_exit "t_postfix_halt '$PF_DIR'"
+	postfix -c "$PF_DIR/etc" start >"$PF_DIR/start.log" 2>&1 || {
+		# postfix(1) prints its fatal errors only to a terminal (else to
+		# syslog, absent here): ask again through a pseudo-terminal.
+		script -qec "postfix -c '$PF_DIR/etc' start" /dev/null \
+			</dev/null >>"$PF_DIR/start.log" 2>&1
+		t_postfix_fail "postfix start failed" "$PF_DIR/start.log"
+		return 1
+	}
 	t_wait_port "$PF_PORT" 20 ||
 		{ t_postfix_fail "smtpd does not listen on $PF_PORT" "$PF_DIR/start.log"; return 1; }
 }
