@@ -312,7 +312,8 @@ static int rr_header(const unsigned char *msg, size_t len, size_t *offp, char *o
     return *offp + *rdlen_r > len ? -1 : 0;
 }
 
-/* negative_ttl - min(SOA TTL, SOA MINIMUM) from the authority section */
+/* negative_ttl - min(SOA TTL, SOA MINIMUM) from the authority section;
+ * 1 SOA seen, 0 none, -1 malformed */
 static int negative_ttl(const unsigned char *msg, size_t len, size_t off, unsigned nscount,
 			uint32_t *ttl_r)
 {
@@ -320,6 +321,8 @@ static int negative_ttl(const unsigned char *msg, size_t len, size_t off, unsign
     unsigned type;
     uint32_t ttl;
     size_t rdlen;
+
+    int soa = 0;
 
     *ttl_r = 0;
     for (unsigned i = 0; i < nscount; i++) {
@@ -332,10 +335,11 @@ static int negative_ttl(const unsigned char *msg, size_t len, size_t off, unsign
 		return -1;
 	    uint32_t min = get32(msg + o + 16);
 	    *ttl_r = ttl < min ? ttl : min;
+	    soa = 1;
 	}
 	off += rdlen;
     }
-    return 0;
+    return soa;
 }
 
 /* answer_section - read the answer RRs of interest (CNAME and qtype) */
@@ -492,7 +496,8 @@ int dns_reply_parse(const unsigned char *msg, size_t len, const char *qname,
 	dns_answer_reason(a, "CNAME chain longer than %d (loop?)", DNS_CNAME_MAX);
 	return -1;
     }
-    if (negative_ttl(msg, len, off, get16(msg + 8), &a->ttl) < 0) {
+    int soa = negative_ttl(msg, len, off, get16(msg + 8), &a->ttl);
+    if (soa < 0) {
 	a->ttl = 0;
 	return malformed(a, "bad authority record");
     }
@@ -503,7 +508,9 @@ int dns_reply_parse(const unsigned char *msg, size_t len, const char *qname,
     }
     a->status = DNS_NOTFOUND;
     a->nxdomain = a->rcode == ns_r_nxdomain;
-    if (minttl < a->ttl)
+    if (!soa && !a->nxdomain && strcmp(a->canonical, qn) != 0)
+	a->ttl = minttl;		/* a bare CNAME: cacheable for its TTL */
+    else if (minttl < a->ttl)
 	a->ttl = minttl;
     return 0;
 }

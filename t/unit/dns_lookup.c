@@ -382,7 +382,7 @@ static void test_servers(struct dd *d, const char *server)
 /* test_cache - hits, negative caching, TEMP never cached, TTL, eviction */
 static void test_cache(struct dd *d, const char *server)
 {
-    struct dns_resolver *r = resolver(server, NULL, 1000, 0, 1, 2);
+    struct dns_resolver *r = resolver(server, NULL, 1000, 0, 1, 100);
     struct dns_answer *a = NULL;
     int n;
 
@@ -399,6 +399,10 @@ static void test_cache(struct dd *d, const char *server)
     n = dd_count(d);
     look(r, "nx-nosoa.test", DNS_T_A, &a);
     is_int(dd_count(d) - n, 1, "NXDOMAIN without SOA is not cached (RFC 2308 5)");
+    look(r, "requery.test", DNS_T_A, &a);
+    n = dd_count(d);
+    is_int(look(r, "requery.test", DNS_T_A, &a), DNS_FOUND, "cached CNAME chain found");
+    is_int(dd_count(d), n, "cached CNAME and target: no packet sent");
     look(r, "servfail.test", DNS_T_A, &a);
     n = dd_count(d);
     is_int(look(r, "servfail.test", DNS_T_A, &a), DNS_TEMP, "SERVFAIL again");
