@@ -76,7 +76,9 @@ static void test_answers(struct dd *d, const char *server)
 	       "_25._tcp.mx.example.test. TLSA 3 1 1 ABCDEF 0123\n"
 	       "1.2.0.192.in-addr.arpa. PTR example.test.\n"
 	       "www.test. CNAME example.test.\n"
-	       "out.test. CNAME net.test.\n");
+	       "out.test. CNAME net.test.\n"
+	       "loop1.test. CNAME loop2.test.\n"
+	       "loop2.test. CNAME loop1.test.\n");
     struct dns_resolver *r = open_static(server, path, &why);
     if (!ok(r != NULL, "a good static file loads")) {
 	diag("%s", why);
@@ -127,6 +129,9 @@ static void test_answers(struct dd *d, const char *server)
 	   "static CNAME to an unlisted name: asked on the network");
     ok(a->count == 1 && a->rrs[0].u.addr[3] == 77 && dd_count(d) - before == 1,
        "static CNAME: the network's address");
+    dns_answer_free(&a);
+    is_int(dns_lookup(r, "loop1.test", DNS_T_A, NULL, &a), DNS_PERM,
+	   "CNAME loop inside the static file: permanent");
     dns_answer_free(&a);
     is_int(dns_lookup(r, "other.test", DNS_T_A, NULL, &a), DNS_NOTFOUND,
 	   "unlisted name: the network's NXDOMAIN");
