@@ -69,12 +69,13 @@ static void spoofs(struct dd *d, const struct dd_query *q)
     free(s);
 }
 
+static int answer_more(struct dd *d, const struct dd_query *q, struct pkt *p);
+static int answer_wire(struct dd *d, const struct dd_query *q, struct pkt *p);
+
 /* answer - the script: what the double says for each name */
 static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *ctx)
 {
     const char *n = q->name;
-    static const char *const spf[] = {"v=spf1 ip4:192.0.2.0/24 ", "include:a.test", " -all"};
-    static const char *const one[] = {"first"}, *const two[] = {"sec", "ond"};
 
     (void) ctx;
     if (strcmp(n, "drop.test") == 0)
@@ -112,6 +113,16 @@ static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *c
 	}
 	return 0;
     }
+    return answer_more(d, q, p);
+}
+
+/* answer_more - the script, continued: AD, TXT, CNAMEs */
+static int answer_more(struct dd *d, const struct dd_query *q, struct pkt *p)
+{
+    const char *n = q->name;
+    static const char *const spf[] = {"v=spf1 ip4:192.0.2.0/24 ", "include:a.test", " -all"};
+    static const char *const one[] = {"first"}, *const two[] = {"sec", "ond"};
+
     if (strcmp(n, "secure.test") == 0) {
 	dd_reply(p, q, 0, q->ad_bit || q->do_bit);
 	rr_a(p, NULL, 300, "192.0.2.3");
@@ -160,6 +171,15 @@ static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *c
 	pkt_counts(p, 1, 0, 0);
 	return 0;
     }
+    return answer_wire(d, q, p);
+}
+
+/* answer_wire - the script, continued: TCP, size, malformed replies */
+static int answer_wire(struct dd *d, const struct dd_query *q, struct pkt *p)
+{
+    const char *n = q->name;
+
+    (void) d;
     if (strcmp(n, "big.test") == 0) {	/* too big for UDP: TC, then TCP */
 	dd_reply(p, q, 0, 0);
 	if (!q->tcp) {
