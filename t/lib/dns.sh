@@ -283,8 +283,9 @@ t_dns_start() {
 	# nsd starts even with a broken zone (and serves nothing for it):
 	# check every zone first for an immediate, precise error.
 	_err=$(printf '%s' "$T_DNS_ZONES" | while read -r _n _f; do
-		[ -n "$_n" ] && { nsd-checkzone "$_n" "$_f" 2>&1 || echo "zone $_n is broken"; }
-	done | grep -v ': zone .* is ok$')
+		[ -n "$_n" ] || continue
+		_o=$(nsd-checkzone "$_n" "$_f" 2>&1) || printf '%s\n' "$_o"
+	done)
 	[ -z "$_err" ] || { t_diag "t_dns_start: bad zone:" "$_err"; return 1; }
 	_err=$(unbound-checkconf "$T_DNS_DIR/unbound.conf" 2>&1) ||
 		{ t_diag "unbound-checkconf: $_err"; return 1; }
