@@ -30,7 +30,7 @@ t_postfix_wait_delivered 1
 ok $? "the message reaches smtp-sink"
 sink_has_subject "$subj"
 ok $? "the sink holds the message with its subject"
-grep -q '^X-Rcpt-Args: <rcpt@remote.test>' $(t_postfix_sink_files)
+grep -q '^X-Rcpt-Args: <rcpt@remote.test>' $(t_postfix_sink_files) /dev/null
 ok $? "the sink saw the envelope recipient"
 grep -q "relay=127.0.0.1\[127.0.0.1\]:$PF_SINK_PORT, .*status=sent" "$PF_MAILLOG"
 ok $? "Postfix relayed to [127.0.0.1]:$PF_SINK_PORT without DNS"
