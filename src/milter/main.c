@@ -11,10 +11,12 @@
  *	   privileged ports and root-owned socket directories work;
  *	3. the listener is found among our fds (milter/socket.h) and gets
  *	   TCP_NODELAY (inet) or owner/group/mode 0660 (unix);
- *	4. detach unless -f (the socket is already bound, so bind errors
- *	   still reach the terminal and the exit status);
- *	5. drop to milter.user, verified irreversible (milter/privs.h);
+ *	4. drop to milter.user, verified irreversible (milter/privs.h);
+ *	5. detach unless -f (bind and privilege errors have already reached
+ *	   the terminal and the exit status);
  *	6. pidfile, startup log line, then smfi_main in its own thread.
+ *	The signal handlers are installed before step 2, so a signal during
+ *	startup is queued on the self-pipe and served once running.
  *
  *	Signals. libmilter's smfi_main starts a thread that sigwait()s for
  *	SIGHUP, SIGTERM and SIGINT and STOPS the milter on SIGHUP (Sendmail
@@ -103,6 +105,11 @@ static int mxguardd_check(struct mxguardd *d, const struct conf *c)
 
     if (milter_socket_parse(conf_str(c, "milter.socket"), &d->sock, &why) < 0) {
 	fprintf(stderr, "%s: milter.socket \"%s\": %s\n", PROG, conf_str(c, "milter.socket"), why);
+	ret = -1;
+    }
+    if (*conf_str(c, "milter.pidfile") && *conf_str(c, "milter.pidfile") != '/') {
+	fprintf(stderr, "%s: milter.pidfile \"%s\": must be an absolute path\n", PROG,
+		conf_str(c, "milter.pidfile"));
 	ret = -1;
     }
     if (privs_resolve(conf_str(c, "milter.user"), conf_str(c, "milter.group"),
@@ -350,18 +357,19 @@ static int mxguardd_run(struct mxguardd *d)
     return 0;
 }
 
-/* mxguardd_become - detach, drop privileges, write the pidfile */
+/* mxguardd_become - drop privileges, detach, write the pidfile */
 static void mxguardd_become(struct mxguardd *d)
 {
     struct buf why = BUF_INIT;
 
-    if (!d->opts.foreground && daemon(0, 0) < 0)
-	msg_fatal("%s: cannot detach: %s", PROG, strerror(errno));
+    /* drop first: a failure still reaches the terminal and the exit status */
     if (privs_drop(&d->privs, &why) < 0)
 	msg_fatal("%s: %s", PROG, buf_str(&why));
     if (!d->privs.change && geteuid() == 0)
 	msg_warn("%s: running as root because milter.user is empty:"
 		 " set milter.user outside of tests", PROG);
+    if (!d->opts.foreground && daemon(0, 0) < 0)
+	msg_fatal("%s: cannot detach: %s", PROG, strerror(errno));
     if (*d->pidfile && daemon_pidfile_write(d->pidfile, &why) < 0)
 	msg_fatal("%s: %s", PROG, buf_str(&why));
     buf_free(&why);
@@ -391,9 +399,10 @@ int main(int argc, char **argv)
     daemon_log_open(PROG, &d.opts, c);
     d.socket_spec = xstrdup(conf_str(c, "milter.socket"));
     d.pidfile = xstrdup(conf_str(c, "milter.pidfile"));
+    /* handlers first: a signal during startup is served once running */
+    mxguardd_signals(&d);
     mxguardd_listen(&d, c);
     mxguardd_become(&d);
-    mxguardd_signals(&d);
     msg_info("%s: starting: version %s, socket %s, config %s, user %s", PROG,
 	     PACKAGE_VERSION, d.socket_spec, daemon_conf_name(c),
 	     d.privs.change ? d.privs.user : geteuid() == 0 ? "root" : "(unchanged)");
