@@ -120,4 +120,32 @@ postqueue -c "$PF_DIR/etc" -p >"$T_DIR/queue.txt" 2>&1
 grep -q 'Mail queue is empty' "$T_DIR/queue.txt" && ! sink_has_subject "$subj"
 ok $? "the refused message is neither queued nor delivered"
 
+# 4. The recommended setup: a unix socket that Postfix's smtpd (user postfix)
+# may open through the socket's group.
+SOCK=$T_DIR/milter/mxguardd.sock
+mkdir -p "$T_DIR/milter"
+cat >"$T_DIR/mxguard-unix.conf" <<EOF
+milter: { socket = "unix:$SOCK"; user = ""; group = "postfix"; };
+log: { verbose = 1; };
+EOF
+"$MXGUARDD" -f -c "$T_DIR/mxguard-unix.conf" </dev/null >"$T_DIR/mxguardd-unix.log" 2>&1 &
+UPID=$!
+t_on_exit "kill $UPID"
+t_wait_file "$SOCK" 10 && [ -S "$SOCK" ]
+r=$?
+ok $r "mxguardd listens on unix:$SOCK"
+[ $r -eq 0 ] || t_diag "mxguardd log:" "$(cat "$T_DIR/mxguardd-unix.log")"
+t_is "$(stat -c '%a %G' "$SOCK" 2>&1)" "660 postfix" "the unix socket is mode 0660, group postfix"
+t_postfix_start "unix:$SOCK" || t_bail "postfix with the unix milter did not start"
+subj="bed milter unix $$"
+t_postfix_send --header "Subject: $subj"
+ok $? "swaks submits a message through the unix-socket milter"
+t_postfix_wait_delivered 1
+ok $? "the message passes the unix-socket milter and reaches smtp-sink"
+sink_has_subject "$subj"
+ok $? "the sink holds it with its subject"
+qid=$(qid_of)
+[ -n "$qid" ] && grep -q "$qid: mxguardd: message: from=<sender@bed.test> nrcpt=1" "$T_DIR/mxguardd-unix.log"
+ok $? "mxguardd on the unix socket logged it under Postfix's queue id ($qid)"
+
 t_done
