@@ -7,6 +7,9 @@
  *	struct fact_def { name, kind, stage, words, doc };
  *	const struct fact_def *fact_def_find(const struct fact_table *const *tables,
  *					     const char *name);
+ *	extern const struct fact_table fact_table_core;
+const char *fact_stage_name(enum fact_stage stage);
+ *	const char *fact_stage_name(enum fact_stage stage);
  *
  *	struct facts *facts_alloc(void);
  *	void facts_free(struct facts **fp);
@@ -35,14 +38,25 @@
  *	check therefore never touches the rule engine. Names starting with
  *	"acl_m_" are always valid variables (set by rules).
  *
+ *	fact_table_core (facts.c) declares the connection and envelope
+ *	facts the pipeline sets: sender_host_address, sender_host_name,
+ *	sender_host_port, sender_helo_name, authenticated, authenticated_id,
+ *	trusted, tls_version, sender_address, sender_address_domain,
+ *	recipient, recipient_domain (rcpt stage), recipients (comma
+ *	separated), message_size, queue_id, authserv_id. The rule engine
+ *	always knows it; check modules declare their own tables. Booleans
+ *	are set as "yes" / "no".
+ *
  *	A struct facts belongs to one connection and is used by one thread.
  *	FACT_CONN facts live until the connection closes, FACT_MSG facts
  *	until facts_reset_msg() (end of message, abort). Setting a fact
- *	again replaces its value. A temporary failure is the value
+ *	again replaces its value; setting NULL removes it. facts_each visits
+ *	facts in the order they were first set. A temporary failure is the value
  *	"temperror" (never a missing fact, never "pass").
  * DIAGNOSTICS
  *	facts_get: NULL when the fact was not set.
  *	fact_def_find: NULL when no table declares the name.
+ *	fact_stage_name: "connect", "helo", "mail", "rcpt" or "data".
  */
 #ifndef MXG_POLICY_FACTS_H
 #define MXG_POLICY_FACTS_H
@@ -76,6 +90,8 @@ struct fact_table {
 };
 
 const struct fact_def *fact_def_find(const struct fact_table *const *tables, const char *name);
+extern const struct fact_table fact_table_core;
+const char *fact_stage_name(enum fact_stage stage);
 
 struct facts;
 

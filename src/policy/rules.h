@@ -6,6 +6,10 @@
  *
  *	struct ruleset *ruleset_parse(const struct conf *c, const struct rule_env *env,
  *				      struct buf *errors_r);
+ *	struct ruleset *ruleset_parse_group(const config_setting_t *rules,
+ *					    const char *file,
+ *					    const struct rule_env *env,
+ *					    struct buf *errors_r);
  *	void ruleset_free(struct ruleset **rsp);
  *	size_t ruleset_count(const struct ruleset *rs, enum fact_stage stage);
  *	int ruleset_eval(const struct ruleset *rs, enum fact_stage stage,
@@ -14,35 +18,88 @@
  *	Config: rules.connect, rules.helo, rules.mail, rules.rcpt and
  *	rules.data, each an ordered list of groups (DESIGN.md section 4):
  *	    { if = { cond = value-or-list; ... }; then = "verb"; modifiers... }
- *	Conditions are ANDed; a list of values is ORed; "!value" inverts;
- *	"+name" names a list of the lists section (lists.h). Conditions are
- *	the built-in ones (hosts, authenticated, helo, sender,
- *	sender_domains, rcpt, rcpt_domains, header) plus every fact that a
- *	fact_table in env declares (spf, dmarc_status, ...), so a check adds
- *	conditions without touching this module. Verbs: accept, reject,
- *	tempfail, discard, quarantine, warn. Modifiers: message,
- *	log_message, add_header, remove_header, set (acl_m_* variables),
- *	control (words in enum rule_control), defer_ok. $variables in
- *	strings are compiled at parse time: an unknown variable is a config
- *	error. The first matching rule whose verb is not warn ends the
- *	stage.
+ *	A stage key that is absent has no rules; the default config has
+ *	none, so it never rejects.
  *
- *	Every error is reported at load, one line each, as
- *	"FILE:LINE: rules.STAGE[N]: what is wrong".
+ *	Conditions are ANDed (no "if": always true). Values of a list are
+ *	tried in order and the first that matches decides: true for
+ *	"value", false for "!value"; when none matches the condition is
+ *	true only if the last value is a "!value" (so [ "!pass", "!none" ]
+ *	is "neither"). "+name" names a list of the lists section (looked
+ *	up through env->list_find; the env's owner keeps lists alive as
+ *	long as the ruleset). Conditions are the built-in ones plus every
+ *	fact that fact_table_core or a fact_table in env declares, so a
+ *	check adds conditions without touching this module:
+ *	  hosts           client IP (sender_host_address): addresses, CIDRs
+ *	  helo            HELO name: "dom", "*.dom" (subdomains), ".dom"
+ *	  sender          envelope sender address (case-insensitive);
+ *	                  "<>" or "" is the null sender
+ *	  sender_domains  its domain (as helo); "<>" or "" the null sender
+ *	  rcpt            rcpt stage: the recipient being added (in->rcpt);
+ *	                  data stage: true when ANY recipient makes it true
+ *	  rcpt_domains    the same on the recipients' domains
+ *	  header          { name = "Subject"; regex = "viagra"; icase = true; }
+ *	                  or a list of them (ORed): a field of that name whose
+ *	                  unfolded value matches the POSIX extended regex;
+ *	                  case-insensitive unless icase = false ("(?i)" first
+ *	                  is accepted); compiled at load
+ *	  FACT            by the fact's kind: FACT_WORD one of def->words
+ *	                  (anything else is a config error), FACT_BOOL
+ *	                  yes/no/true/false or a boolean, FACT_ADDR as hosts,
+ *	                  FACT_DOMAIN as helo, FACT_TEXT exact and
+ *	                  case-insensitive. An unset fact is "": it matches
+ *	                  no word, only a "!value" can be true for it.
+ *	A condition on a fact first known at a later stage (dmarc_status in
+ *	rules.rcpt) is a config error, and so is a $variable of one.
+ *
+ *	Verbs: accept, reject, tempfail, discard (not at connect/helo),
+ *	quarantine (data stage only), warn. Modifiers:
+ *	  message        reply text "[code ][x.y.z ]text" for reject and
+ *	                 tempfail (codes of the wrong class are config
+ *	                 errors; "\n" makes a multi-line reply), the reason
+ *	                 for quarantine (no codes)
+ *	  log_message    a line for the verdict's log (verdict->logs)
+ *	  add_header     "Name: value" or a list (not at connect/helo)
+ *	  remove_header  a field name or a list: every occurrence
+ *	  set            { acl_m_name = "value"; ... }: per-message facts
+ *	  control        a word or list of enum rule_control words
+ *	  defer_ok       true: a temporary failure is "no match", not tempfail
+ *	Unknown keys are errors. Strings are $variable templates
+ *	(expand.h): an unknown variable is a config error; values are
+ *	cleaned of control characters when expanded, so a hostile sender
+ *	address cannot inject reply lines or headers.
  *
  *	ruleset_eval runs the rules of one stage: a condition is 1 (true),
- *	0 (false) or -1 (temporary failure, e.g. a dead Redis list); a rule
- *	whose conditions fail temporarily makes the stage tempfail (451
- *	4.3.0) unless it has defer_ok, in which case it does not match and
- *	the failure is logged.
+ *	0 (false) or -1 (temporary failure, e.g. a dead Redis list). A rule
+ *	matches when all conditions are true; a false one wins over a
+ *	temporary failure. A rule whose conditions fail temporarily makes
+ *	the stage tempfail (451 4.3.0 temporary failure evaluating policy)
+ *	unless it has defer_ok, in which case it does not match and the
+ *	failure is logged. A matching rule applies set, control,
+ *	log_message, add_header and remove_header, in that order; a warn
+ *	rule then lets evaluation go on, any other verb decides the stage
+ *	(v->rule = "FILE:LINE" of the rule) and evaluation stops. Nothing
+ *	matching leaves v->action as it was.
+ *
+ *	Every error is reported at load, one line each, as
+ *	"FILE:LINE: rules.STAGE[N]: what is wrong" (N from 0, as the config
+ *	loader counts); parsing goes on after an error to report them all.
+ *	ruleset_parse_group() does the work on a "rules" group (file names
+ *	the source when libconfig knows none); ruleset_parse() passes it
+ *	the config's rules section.
+ *
+ *	A ruleset is immutable after parsing and shared by all threads;
+ *	evaluation state lives in rule_input, facts and the verdict.
  * DIAGNOSTICS
- *	ruleset_parse: NULL with every error in *errors_r.
- *	ruleset_eval: the verdict action; controls set by matching rules are
- *	OR-ed into in->controls.
+ *	ruleset_parse, ruleset_parse_group: NULL with every error in
+ *	*errors_r.
+ *	ruleset_eval: the verdict action; controls set by matching rules
+ *	(warn rules included) are OR-ed into in->controls.
  */
 #ifndef MXG_POLICY_RULES_H
 #define MXG_POLICY_RULES_H
 #include <stddef.h>
+#include <libconfig.h>
 #include "policy/facts.h"
 #include "policy/verdict.h"
 #include "util/buf.h"
@@ -78,6 +135,8 @@ struct ruleset;
 
 struct ruleset *ruleset_parse(const struct conf *c, const struct rule_env *env,
 			      struct buf *errors_r);
+struct ruleset *ruleset_parse_group(const config_setting_t *rules, const char *file,
+				    const struct rule_env *env, struct buf *errors_r);
 void ruleset_free(struct ruleset **rsp);
 size_t ruleset_count(const struct ruleset *rs, enum fact_stage stage);
 int ruleset_eval(const struct ruleset *rs, enum fact_stage stage, struct rule_input *in,

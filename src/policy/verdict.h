@@ -30,7 +30,19 @@
  *	QUARANTINE accepts it onto the MTA's hold queue with reason
  *	(quarantine_reason). Header operations are kept in order; index is
  *	the position for VERDICT_HDR_INSERT (0 = top) and the occurrence
- *	(1-based, of that name) for VERDICT_HDR_REMOVE/CHANGE.
+ *	(1-based, of that name) for VERDICT_HDR_REMOVE/CHANGE; index 0 with
+ *	VERDICT_HDR_REMOVE removes every occurrence (what a rule's
+ *	remove_header means).
+ *
+ *	Reply text is cleaned by verdict_reply(): CR and other control
+ *	characters become spaces, trailing blanks go, each line is cut to
+ *	VERDICT_LINE_MAX bytes (an SMTP reply line is 512 octets with the
+ *	codes and CRLF; cuts never split a UTF-8 sequence) and at most
+ *	VERDICT_MAX_LINES lines are kept (libmilter's multi-line limit). An
+ *	unparsable code prefix is kept as text and the defaults apply. A
+ *	quarantine reason is one cleaned line. A later verdict_reply()
+ *	replaces the earlier reply. verdict_log() lines are cleaned the same
+ *	way and cut to VERDICT_LOG_MAX bytes.
  *	Warnings (the "warn" verb) only log and add headers: they never set
  *	the action.
  * DIAGNOSTICS
@@ -39,6 +51,10 @@
 #ifndef MXG_POLICY_VERDICT_H
 #define MXG_POLICY_VERDICT_H
 #include <stddef.h>
+
+#define VERDICT_LINE_MAX	496	/* 512 - "550-5.999.999 " - CRLF */
+#define VERDICT_MAX_LINES	32	/* smfi_setmlreply's limit */
+#define VERDICT_LOG_MAX		1000
 
 enum verdict_action { VERDICT_CONTINUE, VERDICT_ACCEPT, VERDICT_REJECT, VERDICT_TEMPFAIL,
     VERDICT_DISCARD, VERDICT_QUARANTINE };
