@@ -106,7 +106,7 @@ static const char *scan_var(const char **pp, size_t *len_r, struct buf *why_r)
 	    len++;
 	*pp = p + len;
     }
-    if (len == 0) {
+    if (len == 0 || (name[0] >= '0' && name[0] <= '9')) {
 	buf_puts(why_r, "\"$\" is not followed by a variable name (write $$ for a dollar sign)");
 	return NULL;
     }

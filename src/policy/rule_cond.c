@@ -13,7 +13,8 @@
  *	A condition is "name = value" or "name = [ values ]". The name is a
  *	built-in (hosts, helo, sender, sender_domains, rcpt, rcpt_domains,
  *	header) or any fact a table declares (authenticated, spf,
- *	dmarc_status, ...); the fact's kind says how values match:
+ *	dmarc_status, ...) or an acl_m_* variable set by an earlier rule
+ *	(text); the fact's kind says how values match:
  *	  FACT_WORD    one of the fact's result words (checked at load)
  *	  FACT_BOOL    yes/no/true/false or a libconfig boolean
  *	  FACT_ADDR    an address or CIDR network (hosts)
@@ -74,6 +75,10 @@ static const struct rule_builtin builtins[] = {
     {"rcpt_domains", RULE_COND_RCPT_DOMAIN, NULL, FACT_DOMAIN, FACT_STAGE_RCPT, 0},
     {"header", RULE_COND_HEADER, NULL, FACT_TEXT, FACT_STAGE_DATA, 0},
 };
+
+/* acl_m_* variables as conditions: free text, known from the start */
+static const struct fact_def acl_m_def = {"acl_m_*", FACT_TEXT, FACT_STAGE_CONNECT, NULL,
+    "a variable set by an earlier rule"};
 
 /* words_join - "pass, fail, ..." for error messages */
 static void words_join(struct buf *b, const char *const *words)
@@ -297,12 +302,14 @@ int rule_cond_parse(struct rule_pctx *pc, config_setting_t *s, struct rule_cond 
     for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 	if (strcmp(builtins[i].name, cname) == 0)
 	    b = &builtins[i];
-    if (b == NULL && (def = fact_def_find(pc->tables, cname)) == NULL) {
+    if (b == NULL && strncmp(cname, "acl_m_", 6) == 0 && cname[6] != 0) {
+	def = &acl_m_def;		/* set by an earlier rule: text, any stage */
+    } else if (b == NULL && (def = fact_def_find(pc->tables, cname)) == NULL) {
 	rule_error(pc, s, "unknown condition \"%s\"", cname);
 	return -1;
     }
     cond->kind = b ? b->kind : RULE_COND_FACT;
-    cond->fact = b ? b->fact : def->name;
+    cond->fact = b ? b->fact : def == &acl_m_def ? cond->name : def->name;
     stage = b ? b->stage : def->stage;
     as = b ? b->as : def->kind;
     if (stage > pc->stage) {
