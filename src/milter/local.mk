@@ -5,7 +5,8 @@ libmxguard_a_SOURCES += \
 	src/milter/privs.c src/milter/privs.h \
 	src/milter/socket.c src/milter/socket.h \
 	src/milter/ctx.c src/milter/ctx.h \
-	src/milter/callbacks.c src/milter/callbacks.h
+	src/milter/callbacks.c src/milter/callbacks.h \
+	src/milter/signals.c src/milter/signals.h
 
 sbin_PROGRAMS += src/mxguardd
 src_mxguardd_SOURCES = src/milter/main.c

@@ -14,24 +14,14 @@
  *	4. drop to milter.user, verified irreversible (milter/privs.h);
  *	5. detach unless -f (bind and privilege errors have already reached
  *	   the terminal and the exit status);
- *	6. pidfile, startup log line, then smfi_main in its own thread.
- *	The signal handlers are installed before step 2, so a signal during
- *	startup is queued on the self-pipe and served once running.
+ *	6. smfi_main in its own thread; once libmilter's signal thread is
+ *	   in place, SIGHUP is caught (milter/signals.h);
+ *	7. pidfile and the startup log line: from here on signals are safe.
+ *	SIGTERM/SIGINT handlers exist from the start (before step 2).
  *
- *	Signals. libmilter's smfi_main starts a thread that sigwait()s for
- *	SIGHUP, SIGTERM and SIGINT and STOPS the milter on SIGHUP (Sendmail
- *	libmilter signal.c, mi_signal_thread: SIGHUP and SIGTERM ->
- *	mi_stop_milters(MILTER_STOP); the same in Debian's 8.17). To make
- *	SIGHUP a reload, smfi_main runs in a second thread created with the
- *	three signals blocked (libmilter's threads inherit that mask), while
- *	the main thread keeps them UNBLOCKED with handlers that write the
- *	signal number to a self-pipe. For a process-directed signal, Linux
- *	gives the first chance to the thread-group leader when it does not
- *	block the signal (kernel/signal.c complete_signal), so the main
- *	thread receives it and libmilter's sigwait() never does. The main
- *	thread never blocks these signals, so there is no window in which
- *	they could go elsewhere; t/unit/daemon_signals.sh sends many SIGHUPs
- *	and checks the daemon stays up. SIGTERM/SIGINT call smfi_stop().
+ *	Signals: libmilter's own signal thread would STOP on SIGHUP; how
+ *	mxguardd makes SIGHUP a reload is in milter/signals.h. SIGTERM and
+ *	SIGINT stop: smfi_stop(), then the socket file and pidfile go.
  *
  *	Reload (SIGHUP) loads a new snapshot from the same file; on errors
  *	the old one stays and every error line is logged. Keys that only
@@ -62,14 +52,12 @@
 #include "milter/callbacks.h"
 #include "milter/daemon.h"
 #include "milter/privs.h"
+#include "milter/signals.h"
 #include "milter/socket.h"
 #include "util/msg.h"
 #include "util/xmalloc.h"
 
 #define PROG "mxguardd"
-
-/* The write end of the self-pipe, for the signal handler only. */
-static int mxguardd_sig_fd = -1;
 
 struct mxguardd {
     struct daemon_opts opts;
@@ -77,24 +65,14 @@ struct mxguardd {
     struct privs privs;
     char *socket_spec;
     char *pidfile;
-    int sig_pipe[2];
+    int sig_fd;			/* read end of the self-pipe */
     int milter_status;		/* smfi_main's return */
     struct sockaddr_storage listen_addr;	/* to wake libmilter at stop */
     socklen_t listen_len;	/* 0 = unknown */
     struct stat sock_st;	/* the unix socket file we created */
+    pthread_barrier_t go;	/* milter thread waits for the main thread */
+    pthread_t milter_tid;
 };
-
-/* mxguardd_on_signal - async-signal-safe: hand the signal to the main loop */
-static void mxguardd_on_signal(int sig)
-{
-    unsigned char c = (unsigned char) sig;
-    int saved = errno;
-
-    if (write(mxguardd_sig_fd, &c, 1) < 0) {
-	/* pipe full: a signal of this burst is already queued */
-    }
-    errno = saved;
-}
 
 /* mxguardd_check - everything -t verifies; errors on stderr */
 static int mxguardd_check(struct mxguardd *d, const struct conf *c)
@@ -227,11 +205,10 @@ static void mxguardd_reload(struct mxguardd *d)
 static void *mxguardd_milter_thread(void *arg)
 {
     struct mxguardd *d = arg;
-    unsigned char c = 0;
 
+    pthread_barrier_wait(&d->go);
     d->milter_status = smfi_main();
-    if (write(d->sig_pipe[1], &c, 1) < 0)
-	msg_error("%s: cannot wake the main thread: %s", PROG, strerror(errno));
+    milter_signals_notify();
     return NULL;
 }
 
@@ -271,7 +248,7 @@ static void mxguardd_wake_listener(const struct mxguardd *d)
 /* mxguardd_stop - stop libmilter now, not after its 5 s poll timeout */
 static void mxguardd_stop(struct mxguardd *d)
 {
-    struct pollfd pfd = { .fd = d->sig_pipe[0], .events = POLLIN };
+    struct pollfd pfd = { .fd = d->sig_fd, .events = POLLIN };
     pthread_t tid;
     unsigned char c;
     int err;
@@ -290,50 +267,62 @@ static void mxguardd_stop(struct mxguardd *d)
     }
     for (int i = 0; i < 100; i++) {
 	mxguardd_wake_listener(d);
-	if (poll(&pfd, 1, 100) > 0 && read(d->sig_pipe[0], &c, 1) == 1 && c == 0)
+	if (poll(&pfd, 1, 100) > 0 && read(d->sig_fd, &c, 1) == 1 && c == 0)
 	    break;
     }
     pthread_join(tid, NULL);
 }
 
-/* mxguardd_signals - handlers for HUP/TERM/INT, SIGPIPE ignored */
-static void mxguardd_signals(struct mxguardd *d)
+/* mxguardd_start - run libmilter in its own thread; then catch SIGHUP */
+static void mxguardd_start(struct mxguardd *d)
 {
-    struct sigaction sa;
+    pthread_attr_t attr;
+    sigset_t set;
+    int err;
 
-    if (pipe(d->sig_pipe) < 0)
-	msg_fatal("%s: pipe: %s", PROG, strerror(errno));
-    mxguardd_sig_fd = d->sig_pipe[1];
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = mxguardd_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    if (sigaction(SIGHUP, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0
-	|| sigaction(SIGINT, &sa, NULL) < 0)
-	msg_fatal("%s: sigaction: %s", PROG, strerror(errno));
-    signal(SIGPIPE, SIG_IGN);
-}
-
-/* mxguardd_run - start the milter thread and serve signals until stop */
-static int mxguardd_run(struct mxguardd *d)
-{
-    pthread_t tid;
-    sigset_t set, old;
-    unsigned char c;
-    ssize_t n;
-    int err, stopped = 0;
-
+    /*
+     * The milter thread starts with the signals blocked (its threads,
+     * libmilter's signal thread included, inherit that); the main thread's
+     * mask is not touched. It waits at a barrier until pthread_create()
+     * returned here, because glibc blocks every signal in the caller while
+     * it clones: a SIGTERM raised then is delivered to our handler when the
+     * mask is restored, before libmilter starts.
+     */
     sigemptyset(&set);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, &old);
-    err = pthread_create(&tid, NULL, mxguardd_milter_thread, d);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (err != 0)
+    if ((err = pthread_barrier_init(&d->go, NULL, 2)) != 0
+	|| (err = pthread_attr_init(&attr)) != 0
+	|| (err = pthread_attr_setsigmask_np(&attr, &set)) != 0
+	|| (err = pthread_create(&d->milter_tid, &attr, mxguardd_milter_thread, d)) != 0)
 	msg_fatal("%s: cannot start the milter thread: %s", PROG, strerror(err));
+    pthread_attr_destroy(&attr);
+    pthread_barrier_wait(&d->go);
+    switch (milter_signals_libmilter_ready(2000)) {
+    case 1:
+	break;
+    case 0:
+	msg_warn("%s: libmilter's signal thread not seen within 2 s:"
+		 " a SIGHUP in the next moments could stop the milter", PROG);
+	break;
+    default:
+	msg_warn("%s: cannot inspect /proc/self/task: a SIGHUP during startup"
+		 " could stop the milter", PROG);
+	break;
+    }
+    milter_signals_enable_reload();
+}
+
+/* mxguardd_serve - serve signals until stop; the milter's exit status */
+static int mxguardd_serve(struct mxguardd *d)
+{
+    unsigned char c;
+    ssize_t n;
+    int stopped = 0;
+
     for (;;) {
-	n = read(d->sig_pipe[0], &c, 1);
+	n = read(d->sig_fd, &c, 1);
 	if (n < 0 && errno == EINTR)
 	    continue;
 	if (n <= 0 || c == 0)
@@ -347,7 +336,8 @@ static int mxguardd_run(struct mxguardd *d)
 	    break;
 	}
     }
-    pthread_join(tid, NULL);
+    pthread_join(d->milter_tid, NULL);
+    pthread_barrier_destroy(&d->go);
     if (d->milter_status != MI_SUCCESS) {
 	msg_error("%s: libmilter stopped with an error", PROG);
 	return 1;
@@ -357,7 +347,7 @@ static int mxguardd_run(struct mxguardd *d)
     return 0;
 }
 
-/* mxguardd_become - drop privileges, detach, write the pidfile */
+/* mxguardd_become - drop privileges, detach */
 static void mxguardd_become(struct mxguardd *d)
 {
     struct buf why = BUF_INIT;
@@ -370,8 +360,6 @@ static void mxguardd_become(struct mxguardd *d)
 		 " set milter.user outside of tests", PROG);
     if (!d->opts.foreground && daemon(0, 0) < 0)
 	msg_fatal("%s: cannot detach: %s", PROG, strerror(errno));
-    if (*d->pidfile && daemon_pidfile_write(d->pidfile, &why) < 0)
-	msg_fatal("%s: %s", PROG, buf_str(&why));
     buf_free(&why);
 }
 
@@ -379,6 +367,7 @@ int main(int argc, char **argv)
 {
     struct mxguardd d;
     struct conf *c;
+    struct buf why = BUF_INIT;
     char *abs_config = NULL;
     int status;
 
@@ -399,15 +388,18 @@ int main(int argc, char **argv)
     daemon_log_open(PROG, &d.opts, c);
     d.socket_spec = xstrdup(conf_str(c, "milter.socket"));
     d.pidfile = xstrdup(conf_str(c, "milter.pidfile"));
-    /* handlers first: a signal during startup is served once running */
-    mxguardd_signals(&d);
+    milter_signals_init(&d.sig_fd);
     mxguardd_listen(&d, c);
     mxguardd_become(&d);
+    conf_install(c);
+    mxguardd_start(&d);
     msg_info("%s: starting: version %s, socket %s, config %s, user %s", PROG,
 	     PACKAGE_VERSION, d.socket_spec, daemon_conf_name(c),
 	     d.privs.change ? d.privs.user : geteuid() == 0 ? "root" : "(unchanged)");
-    conf_install(c);
-    status = mxguardd_run(&d);
+    if (*d.pidfile && daemon_pidfile_write(d.pidfile, &why) < 0)
+	msg_fatal("%s: %s", PROG, buf_str(&why));
+    buf_free(&why);
+    status = mxguardd_serve(&d);
     mxguardd_unlink_socket(&d);
     if (*d.pidfile)
 	daemon_pidfile_remove(d.pidfile);

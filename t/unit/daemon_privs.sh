@@ -29,7 +29,19 @@ done
 t_is "$bad" 0 "none of the $n threads runs as root"
 grep -q "^CapEff:[[:space:]]*0*$" "/proc/$D_PID/status"; ok $? "no effective capabilities left"
 grep -q "starting: .*user nobody" "$D_LOG"; ok $? "startup line names the run user"
+grep -q "cannot inspect /proc/self/task" "$D_LOG"; ok $((! $?)) "after the drop it still sees libmilter's signal thread start"
 kill -TERM "$D_PID"; wait "$D_PID"; t_is $? 0 "unprivileged daemon stops cleanly"
+
+# SIGHUP the moment the pidfile exists, as nobody (see daemon_signals.sh)
+bad=0; i=0
+while [ $i -lt 10 ]; do
+	d_start "$T_DIR/m.conf" || bad=$((bad + 1))
+	kill -HUP "$D_PID"
+	d_wait_log "reload: configuration reloaded" 10 > /dev/null || bad=$((bad + 1))
+	kill -TERM "$D_PID"; wait "$D_PID" || bad=$((bad + 1))
+	i=$((i + 1))
+done
+t_is "$bad" 0 "unprivileged: SIGHUP right after startup reloads, 10 times out of 10"
 [ ! -e "$D_PIDFILE" ]; ok $? "and removes its pidfile"
 
 # unix socket: owned by the run user and milter.group, mode 0660

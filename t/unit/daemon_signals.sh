@@ -45,6 +45,20 @@ kill -TERM "$D_PID"; wait "$D_PID"; t_is $? 0 "SIGTERM: clean exit 0"
 grep -q "stopping on signal TERM" "$D_LOG"; ok $? "SIGTERM logged"
 [ ! -e "$D_PIDFILE" ]; ok $? "pidfile removed after SIGTERM"
 
+# SIGHUP the moment the pidfile exists, 15 times: libmilter's own signal
+# thread is just starting then, the case src/milter/signals.h guards.
+d_conf "$conf"
+bad=0; i=0
+while [ $i -lt 15 ]; do
+	d_start "$conf" || bad=$((bad + 1))
+	kill -HUP "$D_PID"
+	d_wait_log "reload: configuration reloaded" 10 > /dev/null || bad=$((bad + 1))
+	d_alive || bad=$((bad + 1))
+	kill -TERM "$D_PID"; wait "$D_PID" || bad=$((bad + 1))
+	i=$((i + 1))
+done
+t_is "$bad" 0 "SIGHUP right after startup reloads, 15 times out of 15"
+
 d_start "$conf"; ok $? "started again"
 kill -INT "$D_PID"; wait "$D_PID"; t_is $? 0 "SIGINT: clean exit 0"
 grep -q "stopping on signal INT" "$D_LOG"; ok $? "SIGINT logged"
