@@ -106,16 +106,23 @@ static void put_text(struct buf *out, const char *s, const char *escape, size_t 
     }
 }
 
-/* mail_ar_put_value - a pvalue: bare token or address, else a quoted string */
-void mail_ar_put_value(struct buf *out, const char *s)
+/* put_value - bare token (or address if allowed), else a quoted string */
+static void put_value(struct buf *out, const char *s, int allow_addr)
 {
-    if (strlen(s) <= MAIL_AR_VALUE_MAX && (mail_ar_is_token(s) || is_addr_value(s))) {
+    if (strlen(s) <= MAIL_AR_VALUE_MAX
+	&& (mail_ar_is_token(s) || (allow_addr && is_addr_value(s)))) {
 	buf_puts(out, s);
 	return;
     }
     buf_putc(out, '"');
     put_text(out, s, "\"\\", MAIL_AR_VALUE_MAX);
     buf_putc(out, '"');
+}
+
+/* mail_ar_put_value - a pvalue: bare token or address, else a quoted string */
+void mail_ar_put_value(struct buf *out, const char *s)
+{
+    put_value(out, s, 1);
 }
 
 /* ar_newline - fold: line end, then a tab */
@@ -222,7 +229,7 @@ int mail_ar_build(const char *authserv_id, const struct mail_ar_result *res, siz
 
     *value_r = NULL;
     buf_putc(&out, ' ');
-    mail_ar_put_value(&out, authserv_id);
+    put_value(&out, authserv_id, 0);		/* authserv-id is a value, not a pvalue */
     buf_putc(&out, ';');
     w.col = MAIL_AR_NAME_COL + out.len - 1;
     if (n == 0)

@@ -17,7 +17,9 @@
  *	new line: method "=" result, an optional comment "(...)", an
  *	optional reason="...", then the properties "ptype.property=value".
  *	With no result it writes "id; none" (RFC 8601 2.2 no-result).
- *	Values are written bare when they are an RFC 2045 token or an
+ *	The authserv-id is written bare when it is an RFC 2045 token, else
+ *	quoted (RFC 8601 2.2: authserv-id = value). Property values are
+ *	written bare when they are an RFC 2045 token or an
  *	"[local-part@]domain" of dot-atoms (RFC 8601 2.2 pvalue), else as
  *	quoted strings; comments escape "(", ")" and "\". Control
  *	characters in free text become spaces. Lines are folded at

@@ -88,6 +88,9 @@ static void test_golden(void)
     v = build("mx example", NULL, 0);
     is_str(v, " \"mx example\"; none", "authserv-id that is not a token is quoted");
     free(v);
+    v = build("mx@example.com", NULL, 0);
+    is_str(v, " \"mx@example.com\"; none", "authserv-id in address form is quoted (value, not pvalue)");
+    free(v);
 }
 
 static void test_values(void)
