@@ -12,6 +12,8 @@
 #   t_redis_cli ARGS...    redis-cli against $REDIS_PORT (with the password)
 #   t_storetool_open SPEC  start t/tools/storetool SPEC as a coprocess
 #   t_st COMMAND           send it one command line, print its one-line answer
+#   t_storetool_close      end its input; succeed when it exited 0 with no
+#	                   sanitizer report (its stderr is shown otherwise)
 #	(storetool keeps one store open across commands, e.g. across a
 #	Redis restart; see t/tools/storetool.c for the commands)
 # A missing redis-server is a failure (Bail out!), never a silent skip.
@@ -24,7 +26,8 @@ t_redis_launch() {
 		--unixsocket "$_rd/redis.sock" --unixsocketperm 700 --daemonize no \
 		--logfile "$_rd/redis.log"
 	[ -s "$_rd/password" ] && set -- "$@" --requirepass "$(cat "$_rd/password")"
-	redis-server "$@" </dev/null >/dev/null 2>&1 &
+	# 8>&- 9<&-: never hold the storetool coprocess pipes (see t_storetool_open).
+	redis-server "$@" </dev/null >/dev/null 2>&1 8>&- 9<&- &
 	echo $! >"$_rd/pid"
 	REDIS_PID=$!
 	_ri=0
@@ -100,4 +103,22 @@ t_st() {
 	printf '%s\n' "$1" >&8
 	IFS= read -r _st_reply <&9
 	printf '%s\n' "$_st_reply"
+}
+
+t_storetool_close() {
+	exec 8>&- 9<&-
+	# Never hang: if storetool does not see end of input in 10 s, kill it.
+	_sti=0
+	while kill -0 "$ST_PID" 2>/dev/null && [ "$(ps -o stat= -p "$ST_PID")" != Z ] &&
+		[ $_sti -lt 100 ]; do
+		sleep 0.1; _sti=$((_sti + 1))
+	done
+	[ $_sti -lt 100 ] || { echo "# storetool did not exit at end of input"; kill "$ST_PID"; }
+	wait "$ST_PID"
+	_st_rc=$?
+	if [ $_st_rc -ne 0 ] || grep -q Sanitizer "$T_DIR/st.err" 2>/dev/null; then
+		sed 's/^/# /' "$T_DIR/st.err" | head -40
+		return 1
+	fi
+	return 0
 }

@@ -69,4 +69,5 @@ t_is "$(t_st 'lookup 198.51.100.1')" "nomatch" "and answers no match again"
 out=$(printf 'list r redis:GET x\n' | "$ST" - 2>&1)
 t_is "$out" "error list r: redis: list but no Redis server configured (store.redis)" \
 	"a redis: list without a Redis store is a configuration error"
+t_ok "storetool exits cleanly (no sanitizer report, no leak)" t_storetool_close
 t_done
