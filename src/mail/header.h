@@ -34,6 +34,10 @@
  *	byte for byte. h->value points into raw just after the colon;
  *	h->unfolded is the value with folding removed and leading/trailing
  *	white space stripped (NUL bytes become spaces there, never in raw).
+ *	For byte-exact raw values the milter must negotiate
+ *	SMFIP_HDR_LEADSPC (else the MTA drops the space after the colon);
+ *	MTAs pass folded values with LF line ends, which raw keeps and
+ *	mail_hdr_raw_crlf renders as CRLF.
  *
  *	Malformed input is kept and flagged, never fatal: MAIL_HDR_F_*
  *	bits in h->flags (and OR-ed in hdrs->flags). A line without a colon
