@@ -391,6 +391,27 @@ static int list_lookup_entries(struct list *l, const struct list_value *v, struc
     return rc;
 }
 
+/* list_lookup_lmdb - the value as a key, then ".parent" keys (Postfix style) */
+static int list_lookup_lmdb(struct list *l, const struct list_value *v, struct buf *result_r)
+{
+    struct buf tmp = BUF_INIT;
+    struct buf *out = result_r ? result_r : &tmp;
+    const char *key = v->text;
+    int rc;
+
+    while ((rc = store_get(l->store, key, out)) == 0 && !v->is_addr) {
+	/* "a.b.example" -> ".b.example" -> ".example"; stop after the last dot */
+	const char *dot = strchr(key + 1, '.');
+	if (dot == NULL || dot[1] == 0)
+	    break;
+	key = dot;
+    }
+    if (rc < 0)
+	msg_warn("list %s: %s", l->name, store_error(l->store));
+    buf_free(&tmp);
+    return rc;
+}
+
 /* list_lookup - 1 match, 0 no match, -1 temporary failure */
 int list_lookup(struct list *l, const char *value, struct buf *result_r)
 {
@@ -404,14 +425,9 @@ int list_lookup(struct list *l, const char *value, struct buf *result_r)
 	return 0;
     }
     switch (l->kind) {
-    case LIST_K_LMDB:{
-	    struct buf tmp = BUF_INIT;
-	    rc = store_get(l->store, v.text, result_r ? result_r : &tmp);
-	    buf_free(&tmp);
-	    if (rc < 0)
-		msg_warn("list %s: %s", l->name, store_error(l->store));
-	    break;
-	}
+    case LIST_K_LMDB:
+	rc = list_lookup_lmdb(l, &v, result_r);
+	break;
     case LIST_K_REDIS:
 	rc = list_redis_lookup(l, &v, result_r);
 	break;

@@ -29,7 +29,12 @@
  *	                   is logged once per change.
  *	  "lmdb:/path"     key lookup of the (lower-cased) value in an mxguard
  *	                   LMDB store file; the stored value is returned in
- *	                   result_r. The file must exist.
+ *	                   result_r. For a name "a.b.example" the keys
+ *	                   "a.b.example", ".b.example", ".example" are tried in
+ *	                   that order (Postfix style: a ".domain" key covers the
+ *	                   subdomains). Addresses are looked up in canonical
+ *	                   form. The file must exist; values are written with
+ *	                   the store interface (8-byte expiry header).
  *	  "redis:COMMAND"  e.g. "SMEMBERS relay_from_ips", "SISMEMBER set $value",
  *	                   "HGET $value domain", "GET key". The command is split
  *	                   at white space; "$value" inside an argument is replaced

@@ -329,6 +329,16 @@ static void test_lmdb_lists(void)
 	is_str(lookup(l, "Example.COM.", &o), "match:relay", "a key lookup returns the value (normalized key)");
 	is_str(lookup(l, "other.com", &o), "nomatch", "a missing key does not match");
 	is_str(lookup(l, "2001:DB8:0::1", &o), "match:v6", "addresses are looked up in canonical form");
+	store_put(s, ".parent.example", "tree", 4, 0);
+	store_put(s, ".b.parent.example", "nearer", 6, 0);
+	store_put(s, "c.parent.example", "exact", 5, 0);
+	is_str(lookup(l, "a.b.parent.example", &o), "match:nearer", "the nearest .domain key wins");
+	is_str(lookup(l, "c.parent.example", &o), "match:exact", "an exact key wins over .domain keys");
+	is_str(lookup(l, "d.c.parent.example", &o), "match:tree",
+	       "an exact key does not cover subdomains (Postfix semantics)");
+	is_str(lookup(l, "x.y.parent.example", &o), "match:tree", "a .domain key covers subdomains");
+	is_str(lookup(l, "parent.example", &o), "nomatch", "a .domain key does not cover the domain itself");
+	is_str(lookup(l, "example", &o), "nomatch", "a single label has no parent to try");
 	store_put(s, "late.example", "x", 1, 0);
 	is_str(lookup(l, "late.example", &o), "match:x", "writes after opening are seen");
     }
