@@ -41,6 +41,14 @@ t_is "$(st1 "$SPEC" 'threads 8 500')" "threads failures=0 missing=0" \
 	"8 threads x 500 put/get/append share the connection pool: nothing fails or is lost"
 t_is "$(st1 "redis:[::1]:$REDIS_PORT/1" 'get p:a' | cut -c1-9)" "temporary" \
 	"a server not listening on ::1 is temporary, not absent"
+# A server that accepts but does not answer: the command timeout applies.
+t_redis_cli client pause 3000 all >/dev/null
+out=$(st1 "$SPEC?timeout_ms=300" 'get p:a')
+case $out in temporary*) r=0 ;; *) r=1 ;; esac
+ok $r "a command that times out is temporary ($out)"
+i=0
+while [ $i -lt 100 ] && [ "$(st1 "$SPEC" 'get p:a')" != "found 1" ]; do sleep 0.1; i=$((i + 1)); done
+t_is "$(st1 "$SPEC" 'get p:a')" "found 1" "the server answers again after the pause"
 out=$("$ST" "redis:127.0.0.1:notaport" </dev/null 2>&1); rc=$?
 t_is "$rc:$out" "1:storetool: redis: bad port" "a bad spec is refused at open"
 out=$("$ST" "redis:127.0.0.1:$REDIS_PORT?colour=red" </dev/null 2>&1); rc=$?
