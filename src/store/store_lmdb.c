@@ -94,6 +94,8 @@ static struct lmdb_env *lmdb_env_create(const char *path, size_t map_size_mb, co
 	mdb_env_close(env);
 	return NULL;
     }
+    /* Free reader slots left by processes that died (MDB_READERS_FULL). */
+    mdb_reader_check(env, NULL);
     if ((rc = mdb_dbi_open(txn, NULL, 0, &dbi)) != 0 || (rc = mdb_txn_commit(txn)) != 0) {
 	if (rc != 0)
 	    *why_r = mdb_strerror(rc);

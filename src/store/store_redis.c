@@ -317,6 +317,24 @@ static void redis_give(struct redis_be *r, struct redis_conn *rc, int healthy)
     }
 }
 
+/* redis_flush_idle - close every idle connection (the server restarted,
+ * so they are all dead; the retry must not pick another one) */
+static void redis_flush_idle(struct redis_be *r)
+{
+    struct redis_conn *rc, *next;
+
+    pthread_mutex_lock(&r->lock);
+    rc = r->idle;
+    r->idle = NULL;
+    r->nidle = 0;
+    pthread_mutex_unlock(&r->lock);
+    for (; rc; rc = next) {
+	next = rc->next;
+	redisFree(rc->c);
+	free(rc);
+    }
+}
+
 /* redis_stale - did a pooled connection die before answering? */
 static int redis_stale(const redisContext *c)
 {
@@ -351,6 +369,7 @@ static redisReply *redis_run(struct store *s, int argc, const char **argv, const
 	redis_give(r, rc, 0);
 	if (!retry)
 	    return NULL;
+	redis_flush_idle(r);
     }
     return NULL;
 }

@@ -93,10 +93,11 @@ done
 t_is "$out" "ok" "the client reconnects after the restart (backoff ends)"
 t_is "$(t_st 'get back')" "found again" "and reads again"
 t_is "$(t_st 'get live')" "absent" "the restarted (empty) server answers absent, not temporary"
+t_is "$(t_st 'threads 4 20')" "threads failures=0 missing=0" "4 threads leave several pooled connections"
 t_ok "redis-server stopped again" t_redis_stop
 t_ok "and restarted again" t_redis_restart
 t_is "$(t_st 'put fast 0 path')" "ok" \
-	"a pooled connection closed by a restart is replaced at once (no error)"
+	"pooled connections closed by a restart are replaced at once (no error)"
 t_redis_cli shutdown nosave >/dev/null 2>&1
 t_is "$(st1 "redis:127.0.0.1:$(t_free_port)" 'get k' | cut -c1-9)" "temporary" \
 	"a closed port is temporary"
