@@ -333,11 +333,16 @@ char *mail_hdr_fold(const char *name, const char *value, const char *eol)
 /* mail_hdr_raw_crlf - append the field as DKIM simple sees it, CRLF line ends */
 void mail_hdr_raw_crlf(const struct mail_hdr *h, struct buf *out)
 {
-    for (size_t i = 0; i < h->raw_len; i++) {
-	if (h->raw[i] == '\n' && (i == 0 || h->raw[i - 1] != '\r'))
+    const char *p = h->raw, *end = h->raw + h->raw_len, *lf;
+
+    while ((lf = memchr(p, '\n', (size_t) (end - p))) != NULL) {
+	buf_append(out, p, (size_t) (lf - p));	/* copy spans, not bytes */
+	if (lf == h->raw || lf[-1] != '\r')
 	    buf_putc(out, '\r');
-	buf_putc(out, h->raw[i]);
+	buf_putc(out, '\n');
+	p = lf + 1;
     }
+    buf_append(out, p, (size_t) (end - p));
     buf_puts(out, "\r\n");
 }
 

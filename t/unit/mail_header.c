@@ -89,6 +89,15 @@ static void test_lf_and_crlf_rendering(void)
     mail_hdr_raw_crlf(mail_hdrs_at(hdrs, 0), &b);
     is_str(b.data, "Received: from a\r\n\tby b\r\n", "milter value (LF folding) renders as CRLF");
     is_str(mail_hdrs_at(hdrs, 0)->unfolded, "from a\tby b", "milter value unfolds");
+    mail_hdrs_free(&hdrs);
+
+    hdrs = parse("DKIM-Signature: a=1;\r\n\tb=2\nX: mixed\r\n and\n lf\r\n\r\n", NULL);
+    buf_reset(&b);
+    mail_hdr_raw_crlf(mail_hdrs_at(hdrs, 0), &b);
+    is_str(b.data, "DKIM-Signature: a=1;\r\n\tb=2\r\n", "CRLF raw rendered unchanged, no doubled CR");
+    buf_reset(&b);
+    mail_hdr_raw_crlf(mail_hdrs_at(hdrs, 1), &b);
+    is_str(b.data, "X: mixed\r\n and\r\n lf\r\n", "mixed CRLF and LF folding all become CRLF");
     buf_free(&b);
     mail_hdrs_free(&hdrs);
 }
