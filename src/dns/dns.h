@@ -23,10 +23,17 @@
  *	int dns_reply_parse(const unsigned char *msg, size_t len, const char *qname,
  *			    enum dns_type qtype, struct dns_answer **answer_r);
  * DESCRIPTION
- *	Built on glibc res_nmkquery/res_nsend with a per-thread res_state
- *	(RES_USE_EDNS0 | RES_USE_DNSSEC | RES_TRUSTAD), so the AD bit of each
- *	answer is visible. A dns_resolver is shared by threads; it keeps one
- *	res_state per thread internally, and a TTL-honouring cache.
+ *	Built on the glibc resolver with a per-thread res_state (res_ninit,
+ *	RES_USE_EDNS0 | RES_USE_DNSSEC | RES_TRUSTAD) that builds each query
+ *	with res_nmkquery (+ OPT with DO=1, AD, a getrandom() ID); the query
+ *	is sent by our own UDP/TCP code (dns_send.c: thread safe, any address
+ *	family and port, replies checked against ID and question), and the
+ *	reply is parsed by dns_reply_parse, so the AD bit and the RCODE of
+ *	every answer are visible. A dns_resolver is shared by threads; it
+ *	keeps one res_state per thread under a pthread key it owns, a
+ *	bounded TTL-honouring cache (never DNS_TEMP/DNS_PERM; negative
+ *	answers per RFC 2308) and the optional static file (dns_static.c).
+ *	Free a resolver only after the threads that used it stopped using it.
  *
  *	Results are tri-state plus permanent error: DNS_FOUND (rrs, secure =
  *	AD bit), DNS_NOTFOUND (NXDOMAIN or NODATA, nxdomain says which,
@@ -43,8 +50,8 @@
  * DIAGNOSTICS
  *	dns_lookup returns the status; *answer_r is always set (free it).
  *	dns_reply_parse: 0 parsed, -1 malformed (answer->status DNS_PERM).
- *	dns_reverse_name: 0, or -1 (bad family, out too small; 73 bytes do).
  *	Its qname may be NULL (accept the reply's own question: tools, fuzz).
+ *	dns_reverse_name: 0, or -1 (bad family, out too small; 73 bytes do).
  *
  *	Status of each reply code: NOERROR with records DNS_FOUND, NOERROR
  *	without records or NXDOMAIN DNS_NOTFOUND; every other RCODE
