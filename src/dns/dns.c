@@ -186,7 +186,11 @@ struct dns_resolver *dns_resolver_new(const struct dns_config *cfg, const char *
     struct dns_resolver *r = dns_resolver_open(cfg, &why);
 
     if (r == NULL) {
-	msg_error("dns: configuration: %s", why);
+	for (char *line = why, *nl; line != NULL; line = nl) {	/* one log line each */
+	    if ((nl = strchr(line, '\n')) != NULL)
+		*nl++ = 0;
+	    msg_error("dns: configuration: %s", line);
+	}
 	*why_r = "bad DNS configuration (details logged)";
 	free(why);
     }

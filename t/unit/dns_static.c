@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include "t/tap.h"
 #include "conf/conf.h"
+#include "util/msg.h"
 #include "dns/dns.h"
 #include "t/unit/dns_double.h"
 
@@ -207,6 +208,18 @@ static void test_conf(struct dd *d)
 	dns_resolver_free(&r);
     }
     conf_unref(&c);
+
+    write_file(spath, sizeof(spath), "confbad.zone", "bad.test. A 300.1.1.1\n");
+    snprintf(text, sizeof(text), "dns: { servers = [ \"127.0.0.1:%d\" ]; static = \"%s\"; };\n",
+	     dd_port(d), spath);
+    write_file(path, sizeof(path), "bad.conf", text);
+    buf_reset(&errs);
+    c = conf_load(path, &errs);
+    r = c ? dns_resolver_from_conf(c, &why) : NULL;
+    ok(c != NULL && r == NULL && why != NULL,
+       "from conf: a bad dns.static file refuses the resolver (errors logged)");
+    dns_resolver_free(&r);
+    conf_unref(&c);
     buf_free(&errs);
 }
 
@@ -262,6 +275,7 @@ int main(void)
     struct dd *d = dd_start(AF_INET, answer, NULL);
     char server[64];
 
+    msg_open("test_dns_static", MSG_STDERR, 0);
     if (mkdtemp(tmpdir) == NULL || d == NULL) {
 	printf("not ok 1 - temporary directory and DNS double\n1..1\n");
 	return 1;
