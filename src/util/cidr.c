@@ -87,31 +87,32 @@ int cidr_parse(const char *text, struct cidr *r, const char **why_r)
     return 0;
 }
 
-/* cidr_unmap - turn ::ffff:a.b.c.d into a.b.c.d for matching */
+/* cidr_unmap - turn ::ffff:a.b.c.d[/96+n] into a.b.c.d[/n] for matching */
 static void cidr_unmap(const struct cidr *in, struct cidr *out)
 {
     static const unsigned char prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     *out = *in;
-    if (in->family == AF_INET6 && in->bits == 128 && memcmp(in->addr, prefix, 12) == 0) {
+    if (in->family == AF_INET6 && in->bits >= 96 && memcmp(in->addr, prefix, 12) == 0) {
 	memset(out, 0, sizeof(*out));
 	out->family = AF_INET;
 	memcpy(out->addr, in->addr + 12, 4);
-	out->bits = 32;
+	out->bits = in->bits - 96;
     }
 }
 
 int cidr_match(const struct cidr *net, const struct cidr *addr)
 {
-    struct cidr a;
+    struct cidr a, n;
     cidr_unmap(addr, &a);
-    if (net->family != a.family)
+    cidr_unmap(net, &n);
+    if (n.family != a.family)
 	return 0;
-    int full = net->bits / 8, rest = net->bits % 8;
-    if (memcmp(net->addr, a.addr, (size_t) full) != 0)
+    int full = n.bits / 8, rest = n.bits % 8;
+    if (memcmp(n.addr, a.addr, (size_t) full) != 0)
 	return 0;
     if (rest) {
 	unsigned char mask = (unsigned char) (0xff << (8 - rest));
-	if ((net->addr[full] & mask) != (a.addr[full] & mask))
+	if ((n.addr[full] & mask) != (a.addr[full] & mask))
 	    return 0;
     }
     return 1;

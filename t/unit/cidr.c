@@ -45,6 +45,10 @@ int main(void)
     is_int(matches("2001:db8::/32", "2001:db8:1::5"), 1, "address inside IPv6 network matches");
     is_int(matches("2001:db8::/32", "2001:db9::5"), 0, "address outside IPv6 network does not match");
     is_int(matches("127.0.0.0/8", "::ffff:127.0.0.1"), 1, "IPv4-mapped IPv6 address matches IPv4 network");
+    is_int(matches("::ffff:10.0.0.0/104", "::ffff:10.1.2.3"), 1,
+	   "IPv4-mapped network matches an IPv4-mapped address inside it");
+    is_int(matches("::ffff:10.0.0.0/104", "10.1.2.3"), 1, "IPv4-mapped network matches the plain IPv4 address");
+    is_int(matches("::ffff:10.0.0.0/104", "11.1.2.3"), 0, "IPv4-mapped network excludes addresses outside it");
     is_int(matches("::1", "127.0.0.1"), 0, "IPv6 network never matches an IPv4 address");
     struct cidr c;
     char out[64];
