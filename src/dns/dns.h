@@ -59,8 +59,9 @@
  *	5 and RFC 7489 6.6.3 ask (another server or a later try may work);
  *	the next server is tried first. DNS_PERM means a reply that matched
  *	our query (ID, question) but could not be parsed, a CNAME loop or
- *	chain longer than 8, a name that cannot be queried, or an empty
- *	budget. Replies with a wrong ID or question are ignored (RFC 5452).
+ *	chain longer than 8, a name that cannot be queried (names are ASCII
+ *	A-labels; blanks, controls, 8-bit bytes, backslashes, empty or long
+ *	labels give "bad name" without a packet), or an empty budget. Replies with a wrong ID or question are ignored (RFC 5452).
  *	dns_config.retries is how many more rounds over the server list
  *	follow the first one (0 = one try per server; negative = resolv.conf
  *	attempts); each attempt waits timeout_ms (<= 0: resolv.conf).

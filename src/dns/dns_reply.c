@@ -109,19 +109,24 @@ static int name_read(const unsigned char *msg, size_t len, size_t *offp, char *o
     return 0;
 }
 
-/* dns_name_norm - lower-case a user-supplied name and drop the trailing dot */
+/* dns_name_norm - lower-case a user-supplied name, drop the trailing dot;
+ * -1 for names we cannot ask for (blanks, controls, 8-bit, backslash) */
 int dns_name_norm(const char *in, char *out, size_t outlen)
 {
     size_t n = strlen(in);
 
-    if (n > 1 && in[n - 1] == '.' && in[n - 2] != '\\')
+    if (n > 1 && in[n - 1] == '.')
 	n--;
     else if (n == 1 && in[0] == '.')
 	n = 0;
     if (n >= outlen || n > 1004)
 	return -1;
-    for (size_t i = 0; i < n; i++)
-	out[i] = (char) tolower((unsigned char) in[i]);
+    for (size_t i = 0; i < n; i++) {
+	unsigned char c = (unsigned char) in[i];
+	if (c <= ' ' || c >= 0x7f || c == '\\')	/* would never match a reply */
+	    return -1;
+	out[i] = (char) tolower(c);
+    }
     out[n] = 0;
     return 0;
 }

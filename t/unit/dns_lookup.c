@@ -258,7 +258,7 @@ static int has_reason(const struct dns_answer *a, const char *s)
 }
 
 /* test_results - found, NXDOMAIN, NODATA, SERVFAIL, REFUSED, FORMERR */
-static void test_results(struct dns_resolver *r)
+static void test_results(struct dns_resolver *r, struct dd *d)
 {
     struct dns_answer *a = NULL;
     char addr[16];
@@ -279,6 +279,11 @@ static void test_results(struct dns_resolver *r)
     ok(a->nxdomain == 0, "SERVFAIL is never NXDOMAIN");
     is_int(look(r, "refused.test", DNS_T_A, &a), DNS_TEMP, "REFUSED is temporary");
     is_int(look(r, "formerr.test", DNS_T_A, &a), DNS_TEMP, "FORMERR is temporary (RFC 7208 5)");
+    int before = dd_count(d);
+    is_int(look(r, "bad name.test", DNS_T_A, &a), DNS_PERM, "a name with a blank: permanent");
+    is_int(look(r, "a..test", DNS_T_A, &a), DNS_PERM, "a name with an empty label: permanent");
+    is_int(look(r, "caf\303\251.test", DNS_T_A, &a), DNS_PERM, "an 8-bit name: permanent");
+    is_int(dd_count(d), before, "bad names send no packet");
     dns_answer_free(&a);
 }
 
@@ -484,7 +489,7 @@ int main(void)
     snprintf(server, sizeof(server), "127.0.0.1:%d", dd_port(d));
     diag("double on %s (custom port)", server);
     struct dns_resolver *r = resolver(server, NULL, 1000, 1, 1, 0);
-    test_results(r);
+    test_results(r, d);
     test_txt(r);
     test_cname(r, d);
     test_transport(r, d, server);
