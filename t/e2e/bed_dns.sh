@@ -42,6 +42,9 @@ t_dns_zone_bogus bogus.test <<EOF
 @		A	192.0.2.3
 @		TXT	"v=spf1 -all"
 EOF
+t_dns_zone 2.0.192.in-addr.arpa <<EOF
+10		PTR	mail.example.test.
+EOF
 t_dns_servfail servfail.test
 t_dns_timeout timeout.test
 t_dns_start || t_bail "the DNS bed did not start"
@@ -83,6 +86,12 @@ t_is "$strings" 1 "the long TXT is served as two character-strings"
 q TXT sel._domainkey.example.test
 t_is "$(head1)" "status=found secure=0 nxdomain=0" "multi-string TXT found"
 t_is "$(rrs)" "TXT \"$DKIM\"" "multi-string TXT comes back joined as one string (${#DKIM} bytes)"
+
+q PTR 10.2.0.192.in-addr.arpa
+t_is "$(rrs)" "PTR mail.example.test" "a reverse zone for 192.0.2.0/24 answers PTR"
+q A www.example.com
+[ "$(printf '%s\n' "$out" | sed -n '1s/ .*//p')" = status=temporary ] && grep -q SERVFAIL "$T_DIR/dnsq.err"
+ok $? "a name outside the test zones is SERVFAIL, temporary"
 
 # t_dns_txt splits at the character-string limit and escapes what zone files need.
 t_is "$(t_dns_txt "$(printf '%0255d' 0)" | grep -o '"' | wc -l)" 2 "t_dns_txt keeps 255 bytes in one string"

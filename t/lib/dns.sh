@@ -53,7 +53,10 @@
 #		free ports on 127.0.0.1, UDP and TCP) and waits until both answer.
 #		unbound validates (module-config "validator iterator", no root
 #		anchor: every name outside the signed zones is insecure) and
-#		reaches nsd through stub zones. Returns 1 after printing the
+#		reaches nsd through stub zones. Names outside the declared
+#		zones are SERVFAIL (the root is a stub to nsd, which refuses
+#		it): nothing leaves the machine. Reverse zones such as
+#		2.0.192.in-addr.arpa work like any other. Returns 1 after printing the
 #		daemons' logs as TAP diagnostics when something does not start.
 #	t_dns_conf [TIMEOUT_MS]
 #		After t_dns_start: prints the mxguard.conf group that points
@@ -257,6 +260,10 @@ EOF
 		[ -n "$_k" ] && printf '\ttrust-anchor-file: "%s"\n' "$_k"
 	done
 	printf 'remote-control:\n\tcontrol-enable: no\n'
+	# The root goes to nsd too, which refuses it: names outside the
+	# declared zones get SERVFAIL at once, and no test query ever leaves
+	# the machine for the real root servers.
+	printf 'stub-zone:\n\tname: "."\n\tstub-addr: 127.0.0.1@%s\n' "$NSD_PORT"
 	printf '%s' "$T_DNS_STUBS" | while read -r _n _p; do
 		[ -n "$_n" ] || continue
 		[ "$_p" = nsd ] && _p=$NSD_PORT
