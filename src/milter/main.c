@@ -37,6 +37,7 @@
 
 #include <errno.h>
 #include <libmilter/mfapi.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -74,6 +75,26 @@ struct mxguardd {
     pthread_t milter_tid;
 };
 
+/* mxguardd_resolve - the socket's HOST must resolve (libmilter would only syslog it) */
+static int mxguardd_resolve(const struct milter_socket *sock)
+{
+    struct addrinfo hints, *res = NULL;
+    int err;
+
+    if (sock->host[0] == 0)
+	return 0;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = sock->kind == MILTER_SOCKET_INET6 ? AF_INET6 : AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    if ((err = getaddrinfo(sock->host, NULL, &hints, &res)) != 0) {
+	fprintf(stderr, "%s: milter.socket: cannot resolve %s as an IPv%d address: %s\n", PROG,
+		sock->host, sock->kind == MILTER_SOCKET_INET6 ? 6 : 4, gai_strerror(err));
+	return -1;
+    }
+    freeaddrinfo(res);
+    return 0;
+}
+
 /* mxguardd_check - everything -t verifies; errors on stderr */
 static int mxguardd_check(struct mxguardd *d, const struct conf *c)
 {
@@ -85,6 +106,8 @@ static int mxguardd_check(struct mxguardd *d, const struct conf *c)
 	fprintf(stderr, "%s: milter.socket \"%s\": %s\n", PROG, conf_str(c, "milter.socket"), why);
 	ret = -1;
     }
+    if (ret == 0 && d->sock.kind != MILTER_SOCKET_UNIX && mxguardd_resolve(&d->sock) < 0)
+	ret = -1;
     if (*conf_str(c, "milter.pidfile") && *conf_str(c, "milter.pidfile") != '/') {
 	fprintf(stderr, "%s: milter.pidfile \"%s\": must be an absolute path\n", PROG,
 		conf_str(c, "milter.pidfile"));
@@ -115,6 +138,7 @@ static void mxguardd_listen(struct mxguardd *d, const struct conf *c)
 	|| smfi_setbacklog((int) conf_int(c, "milter.backlog")) != MI_SUCCESS)
 	msg_fatal("%s: cannot set milter timeout/backlog", PROG);
     old_umask = umask(0117);
+    errno = 0;
     if (smfi_opensocket(true) != MI_SUCCESS)
 	msg_fatal("%s: cannot listen on %s: %s", PROG, d->socket_spec,
 		  errno ? strerror(errno) : "see libmilter's log");

@@ -28,6 +28,9 @@ grep -q "missing.conf" "$T_DIR/err"; ok $? "missing file is named"
 printf 'milter: { socket = "tcp:25@127.0.0.1"; user = ""; };\n' > "$T_DIR/sock.conf"
 "$D_BIN" -t -c "$T_DIR/sock.conf" > /dev/null 2> "$T_DIR/err"; t_is $? 1 "-t refuses a bad socket spec"
 grep -q 'milter.socket' "$T_DIR/err"; ok $? "bad socket spec error names milter.socket"
+printf 'milter: { socket = "inet:8891@no-such-host.invalid"; user = ""; };\n' > "$T_DIR/host.conf"
+"$D_BIN" -t -c "$T_DIR/host.conf" > /dev/null 2> "$T_DIR/err"; t_is $? 1 "-t refuses a socket host that does not resolve"
+grep -q 'milter.socket: cannot resolve no-such-host.invalid' "$T_DIR/err"; ok $? "unresolvable socket host is named"
 printf 'milter: { user = ""; pidfile = "run/m.pid"; };\n' > "$T_DIR/pid.conf"
 "$D_BIN" -t -c "$T_DIR/pid.conf" > /dev/null 2> "$T_DIR/err"; t_is $? 1 "-t refuses a relative pidfile"
 grep -q 'milter.pidfile "run/m.pid": must be an absolute path' "$T_DIR/err"; ok $? "relative pidfile error names the key"
@@ -71,6 +74,15 @@ t_wait_port "$D_PORT" 10; ok $? "the detached daemon listens"
 t_is "$(readlink "/proc/$D_PID/cwd")" / "the detached daemon runs in /"
 d_stop; ok $? "the detached daemon stops on SIGTERM"
 [ ! -e "$D_PIDFILE" ]; ok $? "and removes its pidfile"
+
+# IPv6: inet6:PORT@::1 gets TCP_NODELAY too, and stops promptly
+d_conf "$T_DIR/v6.conf"
+sed -i "s|inet:$D_PORT@127.0.0.1|inet6:$D_PORT@::1|" "$T_DIR/v6.conf"
+d_start "$T_DIR/v6.conf"; ok $? "mxguardd starts on inet6:$D_PORT@::1"
+perl -MIO::Socket::IP -e 'exit(IO::Socket::IP->new(PeerHost => "::1", PeerPort => $ARGV[0]) ? 0 : 1)' "$D_PORT"
+ok $? "it accepts IPv6 connections on [::1]:$D_PORT"
+d_wait_log "socket: TCP_NODELAY set on fd [0-9]+"; ok $? "TCP_NODELAY set on the IPv6 listener"
+kill -TERM "$D_PID"; wait "$D_PID"; t_is $? 0 "IPv6 daemon stops cleanly"
 
 # unix socket: created, mode 0660, removed or at least replaced at restart
 sock=$T_DIR/run/mxguardd.sock
