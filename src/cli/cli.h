@@ -14,6 +14,8 @@
  * DIAGNOSTICS
  *	Exit status: CLI_OK, CLI_FAIL (the command's check failed),
  *	CLI_USAGE (bad command line).
+ * STANDARDS
+ *	None.
  */
 #ifndef MXG_CLI_CLI_H
 #define MXG_CLI_CLI_H

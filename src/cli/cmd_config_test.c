@@ -16,6 +16,8 @@
  *	scripts and the man page test) and loads nothing.
  * DIAGNOSTICS
  *	Exit status 0 good, 1 errors, 2 usage.
+ * STANDARDS
+ *	libconfig 1.5 syntax for --dump.
  */
 #include "config.h"
 

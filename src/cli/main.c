@@ -11,6 +11,8 @@
  *	stderr through msg_*; results go to stdout.
  * DIAGNOSTICS
  *	Exit status 0 success, 1 the command failed, 2 usage error.
+ * STANDARDS
+ *	None.
  */
 #include "config.h"
 

@@ -23,6 +23,9 @@
  * DIAGNOSTICS
  *	0 good, -1 with *why_r set to a static reason.
  *	conf_check_word: 1 when value is one of words, else 0.
+ * STANDARDS
+ *	RFC 3986 host syntax is not enforced; ports 1..65535 (RFC 6335). libmilter
+ *	socket syntax as in smfi_setconn(3).
  */
 #include "config.h"
 

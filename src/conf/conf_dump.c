@@ -19,6 +19,8 @@
  *	coverage test reads it.
  * DIAGNOSTICS
  *	None; write errors show on fp.
+ * STANDARDS
+ *	libconfig 1.5 syntax (config_write).
  */
 #include "config.h"
 

@@ -33,6 +33,8 @@
  * DIAGNOSTICS
  *	The conf_check_* functions return 0 when the value is good, or -1
  *	with *why_r set to a static reason.
+ * STANDARDS
+ *	None.
  */
 #ifndef MXG_CONF_CONF_IMPL_H
 #define MXG_CONF_CONF_IMPL_H

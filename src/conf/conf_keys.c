@@ -23,6 +23,8 @@
  * DIAGNOSTICS
  *	conf_key_index: the index in conf_keys[], or -1.
  *	conf_key_is_prefix: 1 when name is a section or sub-group.
+ * STANDARDS
+ *	None; each key's doc line names the RFC it configures.
  */
 #include "config.h"
 

@@ -18,6 +18,8 @@
  *	and cut, so a hostile file cannot forge output lines.
  * DIAGNOSTICS
  *	The number of errors found (0: c is complete and usable).
+ * STANDARDS
+ *	libconfig 1.5.
  */
 #include "config.h"
 

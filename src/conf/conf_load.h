@@ -9,6 +9,8 @@
  *	Internal to src/conf; see conf_load.c.
  * DIAGNOSTICS
  *	The number of errors appended to *errors_r.
+ * STANDARDS
+ *	libconfig 1.5.
  */
 #ifndef MXG_CONF_CONF_LOAD_H
 #define MXG_CONF_CONF_LOAD_H

@@ -6,3 +6,4 @@ libmxguard_a_SOURCES += \
 	src/conf/conf_check.c \
 	src/conf/conf_load.c src/conf/conf_load.h \
 	src/conf/conf_dump.c
+EXTRA_DIST += src/conf/mkman.sh
