@@ -26,6 +26,18 @@ for key in $(sed -n 's/^\.B \([a-z_]*\.[a-z_.]*\)$/\1/p' "$MAN5"); do
 done
 t_is "$extra" "" "mxguard.conf(5) documents no key that does not exist"
 
+# the KEYS part is what src/conf/mkman.sh makes of the table: types,
+# defaults and ranges in the page are those of the code
+sh "$top_srcdir/src/conf/mkman.sh" "$MXG" >"$T_DIR/keys.man"
+sed -n '/^\.\\" KEYS BEGIN$/,/^\.\\" KEYS END$/p' "$MAN5" | sed '1d;$d' >"$T_DIR/page.man"
+if diff -u "$T_DIR/keys.man" "$T_DIR/page.man" >"$T_DIR/diff"; then
+	ok 0 "mxguard.conf(5) KEYS section matches the key table (types, defaults, ranges)"
+else
+	ok 1 "mxguard.conf(5) KEYS section matches the key table (types, defaults, ranges)"
+	sed 's/^/# /' "$T_DIR/diff" | head -40
+	echo "# regenerate it with src/conf/mkman.sh BUILDDIR/src/mxguard"
+fi
+
 for page in "$MAN5" "$MAN1"; do
 	out=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
 	t_is "$out" "" "$(basename "$page") renders without groff warnings"

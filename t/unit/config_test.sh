@@ -12,6 +12,13 @@ DATA=$top_srcdir/t/data/conf
 ok $? "config-test accepts contrib/mxguard.conf.example"
 t_is "$(cat "$T_DIR/out" "$T_DIR/err")" "" "config-test prints nothing for a good file"
 
+# the example shows every section of DESIGN.md section 4, plus log
+missing=""
+for section in log milter dns store spf dkim arc dmarc dcc lists rules events outbound; do
+	grep -q "^$section: {" "$top_srcdir/contrib/mxguard.conf.example" || missing="$missing $section"
+done
+t_is "$missing" "" "contrib/mxguard.conf.example has every section"
+
 # golden: each bad file reports exactly the expected lines, exit status 1
 for name in bad-three bad-many bad-syntax bad-duplicate; do
 	(cd "$DATA" && "$MXG" config-test -c "$name.conf") >"$T_DIR/out" 2>"$T_DIR/err"
