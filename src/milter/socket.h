@@ -29,7 +29,9 @@
  *	milter_socket_nodelay() sets TCP_NODELAY. On Linux, sockets returned
  *	by accept(2) inherit it from the listener, so each milter conversation
  *	avoids the Nagle + delayed-ACK stall of about 40 ms per reply
- *	(TESTBED.md, t/unit/milter_socket.c proves the inheritance).
+ *	(TESTBED.md; t/unit/milter_socket.c proves the inheritance, and
+ *	t/unit/daemon_start.sh reads the option from mxguardd's own listener
+ *	and accepted sockets with pidfd_getfd).
  *
  *	milter_socket_unix_perms() gives a unix socket file to uid:gid with
  *	mode (0660), so the MTA's group (postfix) can connect.

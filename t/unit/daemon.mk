@@ -11,4 +11,4 @@ TESTS += t/unit/test_milter_socket t/unit/test_milter_ctx t/unit/test_milter_cal
 	t/unit/daemon_miltertest.sh t/unit/daemon_outbound.sh t/unit/daemon_man.sh
 EXTRA_DIST += t/unit/daemon_start.sh t/unit/daemon_signals.sh t/unit/daemon_privs.sh \
 	t/unit/daemon_miltertest.sh t/unit/daemon_outbound.sh t/unit/daemon_man.sh \
-	t/unit/daemon_lib.sh
+	t/unit/daemon_lib.sh t/unit/daemon_sockopt.pl

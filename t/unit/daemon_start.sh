@@ -58,6 +58,28 @@ ino=$(readlink "/proc/$D_PID/fd/$fd" | sed 's/socket:\[\([0-9]*\)\]/\1/')
 port_hex=$(printf '%04X' "$D_PORT")
 awk -v p=":$port_hex" -v i="$ino" '$2 ~ p"$" && $4 == "0A" && $10 == i { f = 1 } END { exit !f }' /proc/net/tcp
 ok $? "that fd is the listener on port $D_PORT (matched through /proc/net/tcp)"
+# Read the option from the daemon's own descriptors (pidfd_getfd, root).
+sockopt=$top_srcdir/t/unit/daemon_sockopt.pl
+t_is "$(perl "$sockopt" "$D_PID" "$D_PORT" 2>&1)" "listen 1" "the daemon's listening socket has TCP_NODELAY (read from its own fd)"
+perl -MIO::Socket::INET -e 'my $c = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or exit 1; sleep 30' "$D_PORT" &
+client=$!
+t_on_exit "kill $client"
+got=; i=0
+while [ $i -lt 50 ]; do
+	got=$(perl "$sockopt" "$D_PID" "$D_PORT" 2>&1 | grep '^conn' | head -1)
+	[ -n "$got" ] && break
+	sleep 0.1; i=$((i + 1))
+done
+t_is "$got" "conn 1" "a connection the daemon accepted has TCP_NODELAY (inherited)"
+kill "$client" 2>/dev/null
+# control: the reader sees 0 on a listener without the option
+ctl_port=$(t_free_port)
+perl -MIO::Socket::INET -e 'my $l = IO::Socket::INET->new(Listen => 5, LocalAddr => "127.0.0.1:$ARGV[0]") or exit 1; sleep 30' "$ctl_port" &
+ctl=$!
+t_on_exit "kill $ctl"
+t_wait_port "$ctl_port" 5
+t_is "$(perl "$sockopt" "$ctl" "$ctl_port" 2>&1)" "listen 0" "control: a plain listener reads TCP_NODELAY 0"
+kill "$ctl" 2>/dev/null
 "$D_BIN" -f -c "$T_DIR/good.conf" > "$T_DIR/second.log" 2>&1; t_is $? 1 "a second daemon on the same port exits 1"
 grep -q "cannot listen on inet:$D_PORT@127.0.0.1" "$T_DIR/second.log"; ok $? "and says it cannot listen"
 kill -TERM "$D_PID"; wait "$D_PID"; t_is $? 0 "SIGTERM: exit status 0"
