@@ -326,6 +326,7 @@ static void parse_rule(struct rule_pctx *pc, config_setting_t *g, struct rule *r
 {
     config_setting_t *then, *cond, *msg;
     const char *file = config_setting_source_file(g);
+    int verb_ok;
 
     r->where = xasprintf("%s:%u", file ? file : pc->file, config_setting_source_line(g));
     r->label = xasprintf("rules.%s[%d]", fact_stage_name(pc->stage), pc->index);
@@ -333,15 +334,16 @@ static void parse_rule(struct rule_pctx *pc, config_setting_t *g, struct rule *r
 	rule_error(pc, g, "must be a group { if = {...}; then = \"verb\"; }");
 	return;
     }
+    /* without a good verb, check everything else all the same */
     if ((then = config_setting_get_member(g, "then")) == NULL) {
 	rule_error(pc, g, "then: missing (accept, reject, tempfail, discard, quarantine, warn)");
-	return;
+	verb_ok = 0;
+    } else {
+	verb_ok = parse_verb(pc, then, r) == 0;
     }
-    if (parse_verb(pc, then, r) < 0)
-	return;
     if ((cond = config_setting_get_member(g, "if")) != NULL)
 	parse_if(pc, cond, r);
-    if ((msg = config_setting_get_member(g, "message")) != NULL)
+    if ((msg = config_setting_get_member(g, "message")) != NULL && verb_ok)
 	parse_message(pc, msg, r);
     for (int i = 0; i < config_setting_length(g); i++) {
 	config_setting_t *m = config_setting_get_elem(g, (unsigned) i);

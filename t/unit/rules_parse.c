@@ -81,6 +81,7 @@ static const char bad_golden[] =
     "test.conf:24: rules.data[10]: add_header: \"No colon here\": not \"Name: value\"\n"
     "test.conf:25: rules.data[11]: then: must be one of accept, reject, tempfail, discard, quarantine, warn\n"
     "test.conf:26: rules.data[12]: then: missing (accept, reject, tempfail, discard, quarantine, warn)\n"
+    "test.conf:26: rules.data[12]: authenticated: \"maybe\" is not a boolean (yes, no, true, false)\n"
     "test.conf:27: rules.data[13]: authenticated: \"maybe\" is not a boolean (yes, no, true, false)\n"
     "test.conf:28: rules.data[14]: message: only reject, tempfail and quarantine reply (use log_message or add_header with accept)\n"
     "test.conf:29: rules.data[15]: spf: empty list\n"
