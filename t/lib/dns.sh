@@ -36,7 +36,8 @@
 #		trusts its KSK: every query in it is answered SERVFAIL.
 #	t_dns_servfail NAME
 #		unbound sends NAME to a server that refuses it (nsd without
-#		that zone): SERVFAIL on demand, at once.
+#		that zone): SERVFAIL on demand, at once. NAME must lie outside
+#		the declared zones (nsd would answer it from its parent zone).
 #	t_dns_timeout NAME
 #		unbound forwards NAME to a UDP/TCP port where a process reads
 #		and never answers (see t_dns_blackhole).
@@ -56,8 +57,9 @@
 #		reaches nsd through stub zones. Names outside the declared
 #		zones are SERVFAIL (the root is a stub to nsd, which refuses
 #		it): nothing leaves the machine. Reverse zones such as
-#		2.0.192.in-addr.arpa work like any other. Returns 1 after printing the
-#		daemons' logs as TAP diagnostics when something does not start.
+#		2.0.192.in-addr.arpa work like any other. Zone files are checked
+#		with nsd-checkzone first. Returns 1 after printing the error or
+#		the daemons' logs as TAP diagnostics when something does not start.
 #	t_dns_conf [TIMEOUT_MS]
 #		After t_dns_start: prints the mxguard.conf group that points
 #		mxguard's resolver at the bed's unbound (dns.servers, a short
