@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -174,8 +175,16 @@ struct conf *conf_load(const char *path, struct buf *errors_r)
     struct conf *c;
     char *dir;
 
+    struct stat st;
+
     if (fp == NULL) {
-	buf_printf(errors_r, "%s: cannot open: %s\n", path, strerror(errno));
+	buf_printf(errors_r, "%s: cannot open: %m\n", path);	/* %m: strerror is not thread safe */
+	return NULL;
+    }
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+	errno = EISDIR;
+	buf_printf(errors_r, "%s: cannot read: %m\n", path);
+	fclose(fp);
 	return NULL;
     }
     fclose(fp);

@@ -261,7 +261,7 @@ static void test_file_errors(void)
 {
     struct buf errs = BUF_INIT;
     char dir[] = "/tmp/conf-unit.XXXXXX";
-    char *main_path, *inc_path;
+    char *main_path, *inc_path, *want;
     struct conf *c;
     FILE *fp;
 
@@ -270,6 +270,11 @@ static void test_file_errors(void)
 		 "No such file or directory\n") == 0, "a missing file is an error");
     if (mkdtemp(dir) == NULL)
 	return;
+    buf_reset(&errs);
+    want = xasprintf("%s: cannot read: Is a directory\n", dir);
+    ok(conf_load(dir, &errs) == NULL, "a directory is not a config file");
+    is_str(buf_str(&errs), want, "and the error says so");
+    free(want);
     main_path = xasprintf("%s/main.conf", dir);
     inc_path = xasprintf("%s/inc.conf", dir);
     fp = fopen(inc_path, "w");
@@ -280,7 +285,7 @@ static void test_file_errors(void)
     fclose(fp);
     buf_reset(&errs);
     c = conf_load(main_path, &errs);
-    char *want = xasprintf("%s:2: milter.backlog: 0 is out of range 1..65535\n"
+    want = xasprintf("%s:2: milter.backlog: 0 is out of range 1..65535\n"
 			   "%s:3: log.verbose: 9 is out of range 0..3\n", inc_path, main_path);
     ok(c == NULL, "errors in an @include'd file fail the load");
     is_str(buf_str(&errs), want, "errors name the file they are in (@include relative to it)");
