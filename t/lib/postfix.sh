@@ -14,8 +14,8 @@
 #		Starts smtp-sink on a free port and a Postfix instance with its
 #		own config, queue and data directories under PF_DIR
 #		($T_DIR/postfix.N), an SMTP listener on 127.0.0.1:PF_PORT
-#		(free), no local delivery (mydestination empty), relaying
-#		everything from 127.0.0.0/8 to [127.0.0.1]:PF_SINK_PORT without
+#		(free), every service unchrooted, no local delivery
+#		(mydestination empty), relaying everything from 127.0.0.0/8 to [127.0.0.1]:PF_SINK_PORT without
 #		DNS. remote.test is a relay domain: mail to it is accepted from
 #		any client, and clients other than 127.0.0.1 can be played with
 #		XCLIENT (authorized from 127.0.0.0/8: swaks --xclient-addr IP
@@ -32,8 +32,9 @@
 #	t_postfix_send [SWAKS-OPTIONS...]
 #		swaks to the current instance (--from sender@bed.test and
 #		--to rcpt@remote.test unless given; options given later win).
-#		Its transcript goes to $PF_DIR/swaks.N.log, printed as the last
-#		file name in PF_LAST_SEND; returns swaks' exit status.
+#		Its transcript goes to $PF_DIR/swaks.N.log, whose name is left
+#		in PF_LAST_SEND; returns swaks' exit status (0 only when the
+#		message was accepted; a 4xx/5xx reply shows as "<** CODE" lines).
 #	t_postfix_wait_delivered N [SECONDS]
 #		Waits (default 30 s) until the instance logged N deliveries
 #		(status=sent) and the sink holds N message files. It flushes the
@@ -43,6 +44,12 @@
 #		Prints the sink's message files, oldest first.
 #	t_postfix_stop
 #		Stops the current instance and its sink now.
+#	t_postfix_halt DIR
+#		postfix stop for the instance in DIR, then waits (up to 10 s)
+#		until its master process is gone (what t_on_exit runs).
+#
+#	Startup takes about 3 s (postfix(1) prepares the fresh queue); start
+#	one instance per configuration a test needs, not one per message.
 #
 # DIAGNOSTICS
 #	Functions return 0 on success, 1 after printing "# " diagnostics
