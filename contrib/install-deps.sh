@@ -17,7 +17,8 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 	libmilter-dev libopendmarc-dev libspf2-dev libssl-dev libhiredis-dev
 	liblmdb-dev libconfig-dev publicsuffix"
 TEST_PKGS="postfix unbound nsd ldnsutils redis-server swaks openssl
-	clang libclang-rt-14-dev lmdb-utils perl procps iproute2"
+	clang libclang-rt-14-dev lmdb-utils perl procps iproute2 python3-cryptography
+	miltertest libjson-pp-perl bsdutils"
 
 what=${1:-build}
 pkgs=$BUILD_PKGS
