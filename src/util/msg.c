@@ -61,7 +61,7 @@ static void msg_sanitize(char *out, size_t outlen, const char *in)
     out[o] = 0;
 }
 
-static void msg_vlog(int prio, const char *tag, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) void msg_vlog(int prio, const char *tag, const char *fmt, va_list ap)
 {
     char raw[MSG_LINE_MAX];
     char line[MSG_LINE_MAX];
