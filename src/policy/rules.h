@@ -49,6 +49,7 @@
  *	                  FACT_DOMAIN as helo, FACT_TEXT exact and
  *	                  case-insensitive. An unset fact is "": it matches
  *	                  no word, only a "!value" can be true for it.
+ *	  acl_m_NAME      a variable set by an earlier rule (text)
  *	A condition on a fact first known at a later stage (dmarc_status in
  *	rules.rcpt) is a config error, and so is a $variable of one.
  *
