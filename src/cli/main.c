@@ -24,6 +24,8 @@
 #include "util/msg.h"
 
 static const struct cli_command cli_commands[] = {
+    {"check", cmd_check, "[-c FILE] [--ip IP] [--helo NAME] [--from ADDR] [--rcpt ADDR]... [--json] [FILE|-]",
+     "run mxguardd's pipeline on a message file: header changes and verdict"},
     {"config-test", cmd_config_test, "[-c FILE] [--dump]",
      "check the configuration file; --dump prints the effective configuration"},
 };

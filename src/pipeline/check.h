@@ -5,7 +5,7 @@
  *	#include "pipeline/check.h"
  *
  *	struct check_module { name, facts, init, fini, hooks... };
- *	extern const struct check_module *const check_modules[];  (pipeline/checks.c)
+ *	extern const struct check_module *const check_modules[];  (checks.c, NULL-terminated)
  *
  *	(what a hook may use, from pipeline.c)
  *	struct facts *check_facts(struct check_msg *m);
@@ -17,6 +17,12 @@
  *	unsigned check_controls(const struct check_msg *m);
  *	void check_verdict_header(struct check_msg *m, enum verdict_hdr_op op,
  *				  const char *name, const char *value, int index);
+ *
+ *	(what init() may use, from pipeline.c)
+ *	const struct conf *pipeline_env_conf(const struct pipeline_env *env);
+ *	struct dns_resolver *pipeline_env_resolver(const struct pipeline_env *env);
+ *	struct store *pipeline_env_store(struct pipeline_env *env, const char **why_r);
+ *	struct list *pipeline_env_list(const struct pipeline_env *env, const char *name);
  * DESCRIPTION
  *	A check is a pure module over the message: it reads the connection
  *	and message data through a read-only view, and writes facts (its
@@ -37,6 +43,12 @@
  *	never buffered), on_eom (compute results), and msg_end (free
  *	per-message data kept in *check_data(m); also after an abort).
  *	authres() adds the module's clauses to Authentication-Results.
+ *	The pipeline_env gives init() the snapshot's shared services: the
+ *	resolver (every DNS query goes through it), the state store
+ *	(store.redis when set, else store.lmdb, opened on first use so
+ *	that a store nobody needs never stops the daemon; NULL with *why_r
+ *	when it cannot be opened) and the named lists. They live as long as
+ *	the pipeline; a module keeps the pointers in its state.
  *	A hook that hits a temporary failure sets its result fact to
  *	"temperror"; an internal error (a bug, out of a resource) returns -1
  *	and the pipeline applies milter.on_internal_error.
@@ -96,5 +108,15 @@ void check_body_register(struct check_msg *m,
 unsigned check_controls(const struct check_msg *m);
 void check_verdict_header(struct check_msg *m, enum verdict_hdr_op op, const char *name,
 			  const char *value, int index);
+
+struct dns_resolver;
+struct store;
+struct list;
+const struct conf *pipeline_env_conf(const struct pipeline_env *env);
+struct dns_resolver *pipeline_env_resolver(const struct pipeline_env *env);
+struct store *pipeline_env_store(struct pipeline_env *env, const char **why_r);
+struct list *pipeline_env_list(const struct pipeline_env *env, const char *name);
+
+extern const struct check_module *const check_modules[];
 
 #endif

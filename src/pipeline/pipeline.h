@@ -12,6 +12,14 @@
  *	struct pipeline_conn *pipeline_conn_new(struct pipeline *p,
  *						const struct pipeline_client *client);
  *	void pipeline_conn_free(struct pipeline_conn **cp);
+void pipeline_conn_set_pipeline(struct pipeline_conn *pc, struct pipeline *p);
+void pipeline_conn_on_end(struct pipeline_conn *pc,
+			  void (*fn)(void *ctx, const struct facts *f, const struct verdict *v),
+			  void *ctx);
+ *	void pipeline_conn_set_pipeline(struct pipeline_conn *pc, struct pipeline *p);
+ *	void pipeline_conn_on_end(struct pipeline_conn *pc,
+ *				  void (*fn)(void *ctx, const struct facts *f,
+ *					     const struct verdict *v), void *ctx);
  *	int pipeline_connect(struct pipeline_conn *pc, struct verdict *v);
  *	int pipeline_helo(struct pipeline_conn *pc, const char *helo, struct verdict *v);
  *	int pipeline_mail(struct pipeline_conn *pc, const char *sender,
@@ -36,7 +44,16 @@
  *	and rules need (PIPELINE_NEED_*), so the milter negotiates away the
  *	rest.
  *
- *	A struct pipeline_conn is one SMTP connection in one thread. The
+ *	pipeline_new() collects every error ("FILE:LINE: what", one line
+ *	each) of the lists, the resolver, the check modules' init and the
+ *	rules. The state store is opened on first use (see check.h), so a
+ *	store that cannot be opened does not stop mxguardd while nothing
+ *	needs it.
+ *
+ *	A struct pipeline_conn is one SMTP connection in one thread; it
+ *	holds a reference to its pipeline. pipeline_conn_set_pipeline()
+ *	moves it to another snapshot (mxguardd: the current one, before
+ *	pipeline_mail(); a message in progress is dropped). The
  *	front end calls the stage functions in SMTP order with copies of
  *	the data; each runs the checks for that stage, then the rules of the
  *	stage, and fills *v with the outcome (see verdict.h). At eom the
@@ -44,7 +61,34 @@
  *	and removes incoming ones that claim our authserv-id, and logs one
  *	summary line per message (queue id, client, sender, recipients,
  *	every result, verdict, milliseconds spent). pipeline_abort() drops
- *	the message (RSET, abort, close) and frees its memory.
+ *	the message (RSET, abort, close) and frees its memory; a
+ *	pipeline_mail() while a message is in progress drops it first.
+ *	pipeline_conn_on_end() installs a function called when a message
+ *	ends with a verdict (eom, or a deciding verdict at mail or rcpt),
+ *	with its facts and verdict, before they are freed (`mxguard check`
+ *	prints them).
+ *
+ *	What a stage's verdict means for the front end:
+ *	  connect, helo  REJECT/TEMPFAIL refuse the connection (every later
+ *	                 command); ACCEPT lets the whole connection pass
+ *	                 unchecked; DISCARD and QUARANTINE cannot occur.
+ *	  mail           REJECT/TEMPFAIL refuse this MAIL FROM; ACCEPT and
+ *	                 DISCARD decide the message now (no further stage is
+ *	                 called for it, so it gets no Authentication-Results).
+ *	  rcpt           REJECT/TEMPFAIL refuse this recipient only (it is
+ *	                 not added; the message goes on with the others);
+ *	                 ACCEPT and DISCARD decide the message as at mail.
+ *	  eoh            CONTINUE, or the internal-error action.
+ *	  eom            apply v->hdrs in order (removals carry the 1-based
+ *	                 occurrence among fields of that name as received,
+ *	                 highest first; the insert is index 0), then the
+ *	                 action: CONTINUE/ACCEPT deliver, REJECT/TEMPFAIL
+ *	                 refuse the message (no header changes then),
+ *	                 DISCARD drops it, QUARANTINE holds it with
+ *	                 v->quarantine_reason.
+ *	A deciding verdict at mail, rcpt (other than a refused recipient)
+ *	or eom ends the message: its summary is logged and its memory
+ *	freed. v is cleared by each stage function first.
  * DIAGNOSTICS
  *	Stage functions return the verdict action (VERDICT_CONTINUE to go
  *	on). An internal error becomes the action milter.on_internal_error
@@ -89,6 +133,10 @@ unsigned pipeline_needs(const struct pipeline *p);
 
 struct pipeline_conn *pipeline_conn_new(struct pipeline *p, const struct pipeline_client *client);
 void pipeline_conn_free(struct pipeline_conn **cp);
+void pipeline_conn_set_pipeline(struct pipeline_conn *pc, struct pipeline *p);
+void pipeline_conn_on_end(struct pipeline_conn *pc,
+			  void (*fn)(void *ctx, const struct facts *f, const struct verdict *v),
+			  void *ctx);
 int pipeline_connect(struct pipeline_conn *pc, struct verdict *v);
 int pipeline_helo(struct pipeline_conn *pc, const char *helo, struct verdict *v);
 int pipeline_mail(struct pipeline_conn *pc, const char *sender, const char *auth_authen,

@@ -1,0 +1,24 @@
+/*
+ * NAME
+ *	checks.c - the registry of check modules
+ * SYNOPSIS
+ *	#include "pipeline/check.h"
+ *
+ *	extern const struct check_module *const check_modules[];
+ * DESCRIPTION
+ *	Every check module (spf, dkim, arc, dmarc, dcc) is one line here,
+ *	in the order its hooks run at each stage (DMARC after SPF and DKIM,
+ *	whose facts it reads). The list ends with NULL. It is empty until
+ *	the check issues add their modules.
+ * DIAGNOSTICS
+ *	None.
+ * STANDARDS
+ *	None.
+ */
+#include "config.h"
+#include <stddef.h>
+#include "pipeline/check.h"
+
+const struct check_module *const check_modules[] = {
+    NULL
+};
