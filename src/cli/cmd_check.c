@@ -8,9 +8,8 @@
  * DESCRIPTION
  *	Builds the pipeline of the config snapshot exactly as mxguardd does
  *	(pipeline_new) and feeds it one SMTP transaction in order: connect,
- *	HELO, MAIL FROM, each RCPT TO, each header field (values with LF line
- *	ends, as an MTA passes them to a milter), end of headers, the body
- *	in 64 KiB chunks, end of message. It stops at the first stage whose
+ *	HELO, MAIL FROM, each RCPT TO, then the message as an MTA passes it
+ *	to a milter (pipeline_message). It stops at the first stage whose
  *	verdict ends the transaction. A refused recipient is printed and the
  *	others go on; when every recipient is refused the last refusal is
  *	the verdict (the MTA would answer DATA with an error).
@@ -44,7 +43,6 @@
 
 #include "cli/cli.h"
 #include "conf/conf.h"
-#include "mail/header.h"
 #include "mail/msg.h"
 #include "pipeline/json.h"
 #include "pipeline/pipeline.h"
@@ -53,7 +51,6 @@
 #include "util/xmalloc.h"
 
 #define CHECK_ERROR	3
-#define CHECK_CHUNK	65536
 
 static const char check_usage[] =
     "usage: mxguard check [-c FILE] [--ip IP] [--name HOST] [--helo NAME] [--from ADDR]\n"
@@ -158,7 +155,7 @@ static char *check_read(const char *file, size_t *len_r)
 {
     int fd = strcmp(file, "-") == 0 ? 0 : open(file, O_RDONLY);
     struct buf b = BUF_INIT;
-    char chunk[CHECK_CHUNK];
+    char chunk[65536];
     ssize_t n;
 
     if (fd < 0) {
@@ -206,46 +203,14 @@ static void check_refused(struct check_result *r, const char *rcpt, struct verdi
     verdict_init(v);
 }
 
-/* check_value_lf - a raw header value as a milter gets it: CRLF as LF, up to a NUL */
-static char *check_value_lf(const struct mail_hdr *h)
-{
-    char *out = xmalloc(h->value_len + 1), *o = out;
-
-    for (size_t i = 0; i < h->value_len && h->value[i]; i++)
-	if (!(h->value[i] == '\r' && i + 1 < h->value_len && h->value[i + 1] == '\n'))
-	    *o++ = h->value[i];
-    *o = 0;
-    return out;
-}
-
 /* check_data - headers, body and end of message */
 static int check_data(struct pipeline_conn *pc, const char *data, size_t len,
 		      struct check_result *r, struct verdict *v)
 {
-    struct mail_hdrs *hdrs = mail_hdrs_alloc((size_t) -1, (size_t) -1);
-    const char *why = NULL;
-    size_t used = 0;
-    int a;
+    const char *stage = "eoh";
+    int a = pipeline_message(pc, data, len, &stage, v);
 
-    (void) mail_hdrs_parse(hdrs, data, len, &used, &why);	/* no limits: never fails */
-    for (size_t i = 0; i < mail_hdrs_count(hdrs); i++) {
-	const struct mail_hdr *h = mail_hdrs_at(hdrs, i);
-	char *value;
-
-	if (!h->has_colon)
-	    continue;			/* not a field: an MTA would not pass it on */
-	value = check_value_lf(h);
-	(void) pipeline_header(pc, h->name, value);
-	free(value);
-    }
-    mail_hdrs_free(&hdrs);
-    if ((a = pipeline_eoh(pc, v)) != VERDICT_CONTINUE)
-	return check_decided(r, "eoh", v, a);
-    for (size_t off = used; off < len; off += CHECK_CHUNK)
-	(void) pipeline_body(pc, (const unsigned char *) data + off,
-			     len - off < CHECK_CHUNK ? len - off : CHECK_CHUNK);
-    a = pipeline_eom(pc, v);
-    return check_decided(r, "eom", v, a);
+    return check_decided(r, stage, v, a);
 }
 
 /* check_run - one SMTP transaction through the pipeline; the final action */

@@ -32,6 +32,10 @@ void pipeline_conn_on_end(struct pipeline_conn *pc,
  *	int pipeline_eom(struct pipeline_conn *pc, struct verdict *v);
  *	void pipeline_abort(struct pipeline_conn *pc);
  *	const struct facts *pipeline_conn_facts(const struct pipeline_conn *pc);
+int pipeline_message(struct pipeline_conn *pc, const char *data, size_t len,
+		     const char **stage_r, struct verdict *v);
+ *	int pipeline_message(struct pipeline_conn *pc, const char *data, size_t len,
+ *			     const char **stage_r, struct verdict *v);
  * DESCRIPTION
  *	A struct pipeline is everything built from one config snapshot: the
  *	check modules' states, the named lists, the ruleset, the resolver
@@ -67,6 +71,10 @@ void pipeline_conn_on_end(struct pipeline_conn *pc,
  *	ends with a verdict (eom, or a deciding verdict at mail or rcpt),
  *	with its facts and verdict, before they are freed (`mxguard check`
  *	prints them).
+ *
+ *	pipeline_message() (feed.c) plays the header, eoh, body and eom
+ *	stages from a message file, as an MTA would (`mxguard check`,
+ *	fuzzing).
  *
  *	What a stage's verdict means for the front end:
  *	  connect, helo  REJECT/TEMPFAIL refuse the connection (every later
@@ -149,5 +157,7 @@ int pipeline_body(struct pipeline_conn *pc, const unsigned char *data, size_t le
 int pipeline_eom(struct pipeline_conn *pc, struct verdict *v);
 void pipeline_abort(struct pipeline_conn *pc);
 const struct facts *pipeline_conn_facts(const struct pipeline_conn *pc);
+int pipeline_message(struct pipeline_conn *pc, const char *data, size_t len,
+		     const char **stage_r, struct verdict *v);
 
 #endif

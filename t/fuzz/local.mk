@@ -20,6 +20,7 @@ include t/fuzz/dns.mk
 include t/fuzz/lists.mk
 include t/fuzz/mail.mk
 include t/fuzz/rules.mk
+include t/fuzz/pipeline.mk
 check_PROGRAMS += $(FUZZ_PROGS)
 
 fuzz:
