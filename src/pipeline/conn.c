@@ -286,7 +286,13 @@ int pipeline_mail(struct pipeline_conn *pc, const char *sender, const char *auth
     int a;
 
     verdict_clear(v);
-    pipeline_abort(pc);
+    if (m->active) {		/* ended without abort (a verdict before DATA) */
+	char *qid = xstrdup(pc->queue_id);
+
+	pipeline_abort(pc);
+	pipeline_queue_id(pc, qid);	/* the front end may have set the new one already */
+	free(qid);
+    }
     m->active = 1;
     clock_gettime(CLOCK_MONOTONIC, &m->start);
     m->hdrs = mail_hdrs_alloc(0, 0);
