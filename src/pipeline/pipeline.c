@@ -26,11 +26,10 @@
  *	and nothing needs the store until a module asks for it. Its
  *	failure is then logged once and the module gets NULL.
  *
- *	milter.on_internal_error applies to every trust class; the keys
- *	milter.on_internal_error_authenticated and
- *	milter.on_internal_error_trusted override it for authenticated
- *	clients and milter.trusted_hosts once the config key table
- *	declares them (pipeline_error_keys).
+ *	An internal error is answered per trust class of the client:
+ *	milter.on_internal_error_authenticated (SMTP AUTH, checked first),
+ *	milter.on_internal_error_trusted (milter.trusted_hosts), else
+ *	milter.on_internal_error.
  * DIAGNOSTICS
  *	pipeline_new: NULL with every error appended to *errors_r.
  *	pipeline_env_store: NULL with *why_r (static text) when the store
@@ -40,7 +39,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -156,25 +154,7 @@ static enum verdict_action pipeline_action_word(const char *w)
     return VERDICT_TEMPFAIL;
 }
 
-/* pipeline_conf_has_key - is key in the config key table? */
-static int pipeline_conf_has_key(const char *key)
-{
-    char *text = NULL, *line, *save;
-    size_t len = 0, klen = strlen(key);
-    FILE *fp = open_memstream(&text, &len);
-    int found = 0;
-
-    if (fp == NULL)
-	msg_fatal("pipeline: open_memstream: out of memory");
-    conf_list_keys(fp);
-    fclose(fp);
-    for (line = strtok_r(text, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save))
-	found = strncmp(line, key, klen) == 0 && line[klen] == '\t';
-    free(text);
-    return found;
-}
-
-/* pipeline_error_keys - milter.on_internal_error per trust class */
+/* pipeline_error_keys - milter.on_internal_error* per trust class */
 static void pipeline_error_keys(struct pipeline *p)
 {
     static const char *const keys[PIPELINE_NTRUST] = {
@@ -182,11 +162,9 @@ static void pipeline_error_keys(struct pipeline *p)
 	[PIPELINE_TRUST_TRUSTED] = "milter.on_internal_error_trusted",
 	[PIPELINE_TRUST_AUTH] = "milter.on_internal_error_authenticated",
     };
-    enum verdict_action dflt = pipeline_action_word(conf_str(p->conf, keys[0]));
 
     for (int t = 0; t < PIPELINE_NTRUST; t++)
-	p->on_error[t] = t == PIPELINE_TRUST_OTHER || !pipeline_conf_has_key(keys[t]) ? dflt
-	    : pipeline_action_word(conf_str(p->conf, keys[t]));
+	p->on_error[t] = pipeline_action_word(conf_str(p->conf, keys[t]));
 }
 
 /* pipeline_init_modules - every check module's init, and the fact tables */

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "mail/header.h"
 #include "pipeline/json.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_int.h"	/* the check_msg of a connection, as a module gets it */
 #include "util/msg.h"
 #include "util/xmalloc.h"
 #include "t/tap.h"
@@ -202,6 +204,81 @@ static void test_needs_and_errors(struct pipeline *p)
     buf_free(&errs);
 }
 
+struct body_sink {
+    struct buf got;
+    int calls;
+};
+
+/* body_fn - a body consumer as a check module registers one */
+static void body_fn(void *ctx, const unsigned char *data, size_t len)
+{
+    struct body_sink *s = ctx;
+
+    buf_append(&s->got, data, len);
+    s->calls++;
+}
+
+/* test_module_view - what a check module sees: view, body stream, oversize, its headers */
+static void test_module_view(void)
+{
+    struct buf errs = BUF_INIT;
+    struct pipeline *p = load("milter: { authserv_id = \"mx.test\"; max_message_size = 200; "
+			      "on_internal_error = \"reject\"; on_internal_error_authenticated = \"accept\"; "
+			      "on_internal_error_trusted = \"tempfail\"; };\n",
+			      &errs);
+    struct pipeline_client cl = {"h.example", "192.0.2.5", 25, NULL, NULL, "TLSv1.3", NULL};
+    struct pipeline_conn *pc = pipeline_conn_new(p, &cl);
+    struct check_msg *m = &pc->msg;
+    struct body_sink sink = {BUF_INIT, 0};
+    unsigned char big[300];
+    struct verdict v;
+    const struct check_view *w = check_view(m);
+
+    verdict_init(&v);
+    memset(big, 'x', sizeof(big));
+    pipeline_helo(pc, "h.example", &v);
+    pipeline_mail(pc, "<s@example.org>", "alice", &v);
+    pipeline_rcpt(pc, "<r1@example.com>", &v);
+    pipeline_rcpt(pc, "r2@example.com", &v);
+    ok(strcmp(w->client_addr, "192.0.2.5") == 0 && strcmp(w->helo, "h.example") == 0
+       && strcmp(w->sender, "s@example.org") == 0 && strcmp(w->auth_authen, "alice") == 0
+       && strcmp(w->tls_version, "TLSv1.3") == 0 && w->nrcpt == 2
+       && strcmp(w->rcpts[1], "r2@example.com") == 0 && w->rcpts[2] == NULL && w->hdrs == NULL,
+       "the view holds connection and envelope, paths without brackets");
+    is_int(pipeline_header(pc, "Subject", " hi"), 0, "a header within the limit");
+    pipeline_eoh(pc, &v);
+    ok(w->hdrs && mail_hdrs_count(w->hdrs) == 1, "after eoh the view has the headers");
+    check_body_register(m, body_fn, &sink);
+    check_verdict_header(m, VERDICT_HDR_ADD, "X-Check", "done", 0);
+    is_int(pipeline_body(pc, (const unsigned char *) "abc", 3), 0, "a body chunk");
+    is_int(pipeline_body(pc, (const unsigned char *) "def", 3), 0, "another chunk");
+    is_str(buf_str(&sink.got), "abcdef", "registered consumers get the body as it streams");
+    is_int(pipeline_body(pc, big, sizeof(big)), 1, "the chunk that passes max_message_size says so");
+    ok(w->oversize && sink.calls == 2 && w->body_bytes == 6,
+       "over the limit the body is no longer streamed, the view says oversize");
+    is_int(pipeline_body(pc, big, 10), 0, "later chunks are only counted");
+    is_int(pipeline_eom(pc, &v), VERDICT_CONTINUE, "an oversize message still ends normally");
+    ok(v.nhdrs == 2 && v.hdrs[0].op == VERDICT_HDR_INSERT && strcmp(v.hdrs[1].name, "X-Check") == 0,
+       "a module's header change follows our A-R");
+    is_int(pipeline_eoh(pc, &v), VERDICT_ACCEPT,
+	   "an internal error for an authenticated client: on_internal_error_authenticated");
+    pipeline_conn_free(&pc);
+    pc = pipeline_conn_new(p, &cl);
+    is_int(pipeline_eoh(pc, &v), VERDICT_REJECT,
+	   "an internal error for other clients: milter.on_internal_error (reject)");
+    is_str(v.rcode, "550", "with a 5xx code");
+    pipeline_conn_free(&pc);
+    cl.addr = "127.0.0.1";
+    pc = pipeline_conn_new(p, &cl);
+    is_int(pipeline_eoh(pc, &v), VERDICT_TEMPFAIL,
+	   "an internal error for a trusted host: on_internal_error_trusted (tempfail)");
+    verdict_clear(&v);
+    buf_free(&sink.got);
+    buf_free(&errs);
+    pipeline_conn_free(&pc);
+    pipeline_unref(&p);
+}
+
 /* json - pipeline_json_str of len bytes as a C string */
 static char *json(const char *s, size_t len)
 {
@@ -254,6 +331,7 @@ int main(void)
     test_snapshot(p);
     test_needs_and_errors(p);
     pipeline_unref(&p);
+    test_module_view();
     test_json();
     buf_free(&errs);
     return done_testing();
