@@ -9,7 +9,7 @@
 #	runs `make check` twice: a plain build (./build) and one with
 #	-fsanitize=address,undefined (./build-asan). When clang is present it
 #	also builds the libFuzzer targets and runs each briefly (FUZZ_RUNS,
-#	default 20000). Ends with one line "tests: N passed, N failed".
+#	default 20000, at most FUZZ_SECONDS, default 60, each). Ends with one line "tests: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 sh contrib/install-deps.sh test || exit 1
@@ -47,9 +47,9 @@ run_suite build
 run_suite build-asan --enable-sanitizers
 
 if command -v clang >/dev/null 2>&1; then
-	echo "== fuzz targets (libFuzzer, ${FUZZ_RUNS:-20000} runs each)"
+	echo "== fuzz targets (libFuzzer, ${FUZZ_RUNS:-20000} runs or ${FUZZ_SECONDS:-60} s each)"
 	if make -C build fuzz >build/fuzz.out 2>&1; then
-		if sh t/fuzz/run.sh build "${FUZZ_RUNS:-20000}"; then
+		if sh t/fuzz/run.sh build "${FUZZ_RUNS:-20000}" "${FUZZ_SECONDS:-60}"; then
 			pass=$((pass + 1))
 		else
 			fail=$((fail + 1))
