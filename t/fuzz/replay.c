@@ -57,8 +57,10 @@ int main(int argc, char **argv)
 		continue;
 	    char path[4096];
 	    snprintf(path, sizeof(path), "%s/%s", argv[i], de->d_name);
-	    if (replay_file(path) < 0)
+	    if (replay_file(path) < 0) {
+		closedir(d);
 		return 2;
+	    }
 	    count++;
 	}
 	if (d)
