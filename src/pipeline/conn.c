@@ -173,7 +173,7 @@ static int pipeline_rules(struct pipeline_conn *pc, enum fact_stage st, const ch
     return a;
 }
 
-/* pipeline_hook_failed - run a stage's hook of every module; 1 when one failed */
+/* pipeline_hooks - run a stage's hook of every module; 1 when one failed */
 static int pipeline_hooks(struct pipeline_conn *pc, int stage, const char *rcpt)
 {
     const struct pipeline *p = pc->p;
