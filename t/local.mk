@@ -7,9 +7,11 @@ include t/unit/dns.mk
 include t/unit/store.mk
 include t/unit/lists.mk
 include t/unit/mail.mk
+include t/unit/crypto.mk
 include t/unit/rules.mk
 include t/unit/pipeline.mk
 include t/tools/local.mk
 include t/e2e/local.mk
 include t/fuzz/local.mk
 include t/unit/daemon.mk
+include t/unit/spf.mk

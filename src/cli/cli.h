@@ -7,6 +7,7 @@
  *	struct cli_command { name, run, args, summary };
  *	int cmd_config_test(int argc, char **argv);
  *	int cmd_check(int argc, char **argv);
+ *	int cmd_spf(int argc, char **argv);
  * DESCRIPTION
  *	Each command lives in its own file src/cli/cmd_NAME.c and is one
  *	line of the command table in main.c. run() gets argv with argv[0]
@@ -34,5 +35,6 @@ struct cli_command {
 
 int cmd_config_test(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_spf(int argc, char **argv);
 
 #endif

@@ -2,5 +2,6 @@
 bin_PROGRAMS += src/mxguard
 src_mxguard_SOURCES = \
 	src/cli/main.c src/cli/cli.h \
-	src/cli/cmd_config_test.c src/cli/cmd_check.c
+	src/cli/cmd_config_test.c src/cli/cmd_check.c \
+	src/cli/cmd_spf.c
 src_mxguard_LDADD = $(MXG_LIBS)

@@ -28,6 +28,8 @@ static const struct cli_command cli_commands[] = {
      "run mxguardd's pipeline on a message file: header changes and verdict"},
     {"config-test", cmd_config_test, "[-c FILE] [--dump]",
      "check the configuration file; --dump prints the effective configuration"},
+    {"spf", cmd_spf, "[-c FILE] [--guess] [--helo-identity] IP ADDRESS [HELO]",
+     "SPF result for a client IP and a MAIL FROM address (RFC 7208)"},
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))

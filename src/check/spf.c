@@ -1,0 +1,344 @@
+/*
+ * NAME
+ *	spf - SPF (RFC 7208) and best-guess evaluation through libspf2
+ * SYNOPSIS
+ *	#include "check/spf.h"
+ *
+ *	int spf_eval(struct dns_resolver *r, const struct spf_request *req,
+ *		     struct spf_outcome *out, const char **why_r);
+ *	void spf_outcome_free(struct spf_outcome *out);
+ *	const char *spf_result_word(enum spf_result res);
+ *	int spf_lookup(struct dns_resolver *r, const char *addr, const char *ip,
+ *		       int time_budget_ms, enum spf_result *res_r);
+ * DESCRIPTION
+ *	One libspf2 SPF_server_t per evaluation, built on a DNS layer whose
+ *	state (budget, counters) lives on this function's stack: nothing is
+ *	shared between threads, and the server costs a few microseconds
+ *	next to the DNS round trips. libspf2's result is then corrected:
+ *	SPF_RESULT_INVALID (a broken record or some DNS errors) becomes
+ *	temperror when a temporary DNS failure was seen and permerror
+ *	otherwise; an exceeded limit of our DNS layer is a permerror.
+ *	libspf2's log handlers are routed to msg_debug once per process.
+ * DIAGNOSTICS
+ *	0 done, -1 bad input (*why_r).
+ * STANDARDS
+ *	RFC 7208 2.4, 4.3, 6.2 (explanation), 8 (results), 9.1.
+ */
+#include "config.h"
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "check/spf.h"
+#include "check/spf_int.h"
+#include "util/buf.h"
+#include "util/msg.h"
+#include "util/xmalloc.h"
+
+#define SPF_DEFAULT_EXPLANATION	"%{o} does not designate %{i} as a permitted sender"
+
+static pthread_once_t spf_log_once = PTHREAD_ONCE_INIT;
+
+/* spf_log_debug - libspf2's info/warning/debug lines, at debug level */
+static void spf_log_debug(const char *file, int line, const char *text)
+{
+    (void) file;
+    (void) line;
+    if (msg_verbose())
+	msg_debug("spf: libspf2: %s", text);
+}
+
+/* spf_log_error - libspf2's fatal errors (failed assertions) */
+static void __attribute__((noreturn)) spf_log_error(const char *file, int line, const char *text)
+{
+    msg_panic("spf: libspf2: %s:%d: %s", file, line, text);
+}
+
+/* spf_log_setup - route libspf2's logging through msg */
+static void spf_log_setup(void)
+{
+    SPF_error_handler = spf_log_error;
+    SPF_warning_handler = spf_log_debug;
+    SPF_info_handler = spf_log_debug;
+    SPF_debug_handler = spf_log_debug;
+}
+
+/* spf_result_word - Exim's word for a result */
+const char *spf_result_word(enum spf_result res)
+{
+    static const char *const words[] = {
+	"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror",
+    };
+
+    return (unsigned) res < sizeof(words) / sizeof(words[0]) ? words[res] : "permerror";
+}
+
+/* spf_map - libspf2's result, corrected by what our DNS layer saw */
+static enum spf_result spf_map(SPF_result_t r, const struct spf_dns_ctx *ctx)
+{
+    if (ctx->perm)
+	return SPF_RES_PERMERROR;
+    switch (r) {
+    case SPF_RESULT_PASS: return SPF_RES_PASS;
+    case SPF_RESULT_FAIL: return SPF_RES_FAIL;
+    case SPF_RESULT_SOFTFAIL: return SPF_RES_SOFTFAIL;
+    case SPF_RESULT_NEUTRAL: return SPF_RES_NEUTRAL;
+    case SPF_RESULT_NONE: return ctx->temp ? SPF_RES_TEMPERROR : SPF_RES_NONE;
+    case SPF_RESULT_TEMPERROR: return SPF_RES_TEMPERROR;
+    case SPF_RESULT_PERMERROR: return SPF_RES_PERMERROR;
+    default: return ctx->temp ? SPF_RES_TEMPERROR : SPF_RES_PERMERROR;
+    }
+}
+
+/* spf_clean_text - printable ASCII for SMTP replies and headers */
+static char *spf_clean_text(const char *s)
+{
+    char *out = xstrdup(s), *p;
+
+    for (p = out; *p; p++)
+	if ((unsigned char) *p < 0x20 || (unsigned char) *p > 0x7e)
+	    *p = ' ';
+    return out;
+}
+
+/* spf_comment - the header comment of a result */
+static char *spf_comment(const struct spf_request *req, const struct spf_outcome *o)
+{
+    struct buf b = BUF_INIT;
+    const char *dom = o->domain;
+
+    if (req->receiver && *req->receiver)
+	buf_printf(&b, "%s: ", req->receiver);
+    if (o->guessed)
+	buf_puts(&b, "best guess record for ");
+    switch (o->result) {
+    case SPF_RES_PASS:
+	buf_printf(&b, "domain of %s designates %s as permitted sender", dom, req->ip);
+	break;
+    case SPF_RES_FAIL:
+	buf_printf(&b, "domain of %s does not designate %s as permitted sender", dom, req->ip);
+	break;
+    case SPF_RES_SOFTFAIL:
+	buf_printf(&b, "transitioning domain of %s does not designate %s as permitted sender",
+		   dom, req->ip);
+	break;
+    case SPF_RES_NEUTRAL:
+	buf_printf(&b, "%s is neither permitted nor denied by domain of %s", req->ip, dom);
+	break;
+    case SPF_RES_NONE:
+	buf_printf(&b, "domain of %s does not provide an SPF record", dom);
+	break;
+    case SPF_RES_TEMPERROR:
+	buf_printf(&b, "temporary error during SPF processing of %s: %s", dom,
+		   o->problem ? o->problem : "DNS failure");
+	break;
+    case SPF_RES_PERMERROR:
+	buf_printf(&b, "error in processing during lookup of %s: %s", dom,
+		   o->problem ? o->problem : "invalid record");
+	break;
+    }
+    return buf_steal(&b);
+}
+
+/* spf_put_kv - one key=value of Received-SPF: a dot-atom bare, else quoted */
+static void spf_put_kv(struct buf *b, const char *key, const char *value)
+{
+    const char *p;
+    int atom = *value != 0 && *value != '.';
+
+    for (p = value; *p && atom; p++)
+	if (!(isalnum((unsigned char) *p) || strchr("!#$%&'*+-/=?^_`{|}~.", *p))
+	    || (p[0] == '.' && (p[1] == '.' || p[1] == 0)))
+	    atom = 0;
+    buf_printf(b, " %s=", key);
+    if (atom) {
+	buf_puts(b, value);
+    } else {
+	buf_putc(b, '"');
+	for (p = value; *p; p++) {
+	    if (*p == '"' || *p == '\\')
+		buf_putc(b, '\\');
+	    buf_putc(b, (unsigned char) *p < 0x20 || (unsigned char) *p > 0x7e ? ' ' : *p);
+	}
+	buf_putc(b, '"');
+    }
+    buf_putc(b, ';');
+}
+
+/* spf_received - the Received-SPF value (RFC 7208 9.1) */
+static char *spf_received(const struct spf_request *req, const struct spf_outcome *o)
+{
+    struct buf b = BUF_INIT;
+
+    buf_printf(&b, "%s (%s)", spf_result_word(o->result), o->header_comment);
+    spf_put_kv(&b, "client-ip", req->ip);
+    spf_put_kv(&b, "envelope-from", req->sender && *req->sender ? req->sender : o->identity);
+    if (req->helo && *req->helo)
+	spf_put_kv(&b, "helo", req->helo);
+    if (req->receiver && *req->receiver)
+	spf_put_kv(&b, "receiver", req->receiver);
+    spf_put_kv(&b, "identity", req->identity == SPF_ID_HELO ? "helo" : "mailfrom");
+    if (o->problem)
+	spf_put_kv(&b, "problem", o->problem);
+    return buf_steal(&b);
+}
+
+/* spf_identity - the address checked and its domain; -1 when none */
+static int spf_identity(const struct spf_request *req, struct spf_outcome *o)
+{
+    const char *at;
+
+    if (req->identity == SPF_ID_MAILFROM && req->sender && *req->sender) {
+	at = strrchr(req->sender, '@');
+	if (at) {
+	    o->identity = xstrdup(req->sender);
+	    o->domain = xstrdup(at + 1);
+	} else {
+	    o->identity = xasprintf("postmaster@%s", req->sender);
+	    o->domain = xstrdup(req->sender);
+	}
+	return 0;
+    }
+    if (req->helo == NULL || *req->helo == 0)
+	return -1;
+    o->identity = xasprintf("postmaster@%s", req->helo);
+    o->domain = xstrdup(req->helo);
+    return 0;
+}
+
+/* spf_run - one libspf2 evaluation; record NULL: the published one */
+static void spf_run(struct dns_resolver *r, const struct spf_request *req,
+		    const struct spf_outcome *o, const char *record,
+		    struct spf_dns_ctx *ctx, SPF_response_t **resp_r)
+{
+    SPF_server_t *server;
+    SPF_request_t *sreq;
+    SPF_response_t *eresp = NULL;
+    struct in6_addr a6;
+    struct in_addr a4;
+    char *fixed;
+
+    spf_dns_init(ctx, r, req->time_budget_ms);
+    server = SPF_server_new_dns(spf_dns_server(ctx), 0);
+    if (server == NULL)
+	msg_fatal("spf: out of memory");
+    SPF_server_set_explanation(server, SPF_DEFAULT_EXPLANATION, &eresp);
+    if (eresp)
+	SPF_response_free(eresp);
+    SPF_server_set_rec_dom(server, req->receiver && *req->receiver ? req->receiver : "localhost");
+    sreq = SPF_request_new(server);
+    if (inet_pton(AF_INET, req->ip, &a4) == 1) {
+	SPF_request_set_ipv4(sreq, a4);
+    } else {
+	inet_pton(AF_INET6, req->ip, &a6);
+	SPF_request_set_ipv6(sreq, a6);
+    }
+    if (req->helo && *req->helo)
+	SPF_request_set_helo_dom(sreq, req->helo);
+    SPF_request_set_env_from(sreq, o->identity);
+    if (record == NULL) {
+	SPF_request_query_mailfrom(sreq, resp_r);
+    } else {
+	fixed = spf_syntax_rewrite(record);
+	SPF_request_query_fallback(sreq, resp_r, fixed);
+	free(fixed);
+    }
+    SPF_request_free(sreq);
+    SPF_server_free(server);
+}
+
+/* spf_finish - fill the outcome from libspf2's response */
+static void spf_finish(const struct spf_request *req, struct spf_outcome *o,
+		       SPF_response_t *resp, const struct spf_dns_ctx *ctx)
+{
+    const char *exp;
+
+    o->result = spf_map(SPF_response_result(resp), ctx);
+    if (o->result == SPF_RES_PERMERROR || o->result == SPF_RES_TEMPERROR)
+	o->problem = xstrdup(ctx->problem[0] ? ctx->problem
+			     : SPF_strerror(SPF_response_errcode(resp)));
+    if (o->result == SPF_RES_FAIL) {
+	exp = SPF_response_get_explanation(resp);
+	o->explanation = spf_clean_text(exp && *exp ? exp : "SPF fail");
+    }
+    o->header_comment = spf_comment(req, o);
+    o->received = spf_received(req, o);
+}
+
+/* spf_eval - check_host() for one identity, with best guess */
+int spf_eval(struct dns_resolver *r, const struct spf_request *req,
+	     struct spf_outcome *out, const char **why_r)
+{
+    struct spf_dns_ctx ctx;
+    SPF_response_t *resp = NULL;
+    unsigned char bin[16];
+    const char *why;
+
+    memset(out, 0, sizeof(*out));
+    if (req->ip == NULL || (inet_pton(AF_INET, req->ip, bin) != 1
+			    && inet_pton(AF_INET6, req->ip, bin) != 1)) {
+	*why_r = "not an IP address";
+	return -1;
+    }
+    if (spf_identity(req, out) < 0) {
+	*why_r = "no identity to check (null sender and no HELO)";
+	return -1;
+    }
+    pthread_once(&spf_log_once, spf_log_setup);
+    if (!spf_domain_valid(out->domain) || strchr(out->domain, '@') != NULL) {
+	out->result = SPF_RES_NONE;
+	out->header_comment = spf_comment(req, out);
+	out->received = spf_received(req, out);
+	return 0;
+    }
+    spf_run(r, req, out, NULL, &ctx, &resp);
+    if (req->guess && SPF_response_result(resp) == SPF_RESULT_NONE
+	&& SPF_response_errcode(resp) == SPF_E_NOT_SPF && !ctx.temp && !ctx.perm) {
+	SPF_response_free(resp);
+	resp = NULL;
+	out->guessed = 1;
+	if (spf_syntax_check(req->guess, &why) < 0) {
+	    spf_dns_init(&ctx, r, 0);
+	    ctx.perm = 1;
+	    snprintf(ctx.problem, sizeof(ctx.problem), "guess record: %s", why);
+	    out->result = SPF_RES_PERMERROR;
+	    out->problem = xstrdup(ctx.problem);
+	    out->header_comment = spf_comment(req, out);
+	    out->received = spf_received(req, out);
+	    return 0;
+	}
+	spf_run(r, req, out, req->guess, &ctx, &resp);
+    }
+    spf_finish(req, out, resp, &ctx);
+    SPF_response_free(resp);
+    return 0;
+}
+
+/* spf_outcome_free - release what spf_eval allocated */
+void spf_outcome_free(struct spf_outcome *out)
+{
+    xfreep(&out->identity);
+    xfreep(&out->domain);
+    xfreep(&out->header_comment);
+    xfreep(&out->explanation);
+    xfreep(&out->problem);
+    xfreep(&out->received);
+}
+
+/* spf_lookup - the result word for an address and an IP (rules) */
+int spf_lookup(struct dns_resolver *r, const char *addr, const char *ip,
+	       int time_budget_ms, enum spf_result *res_r)
+{
+    struct spf_request req = {.ip = ip, .sender = addr, .identity = SPF_ID_MAILFROM,
+	.time_budget_ms = time_budget_ms};
+    struct spf_outcome out;
+    const char *why;
+
+    if (addr == NULL || *addr == 0 || spf_eval(r, &req, &out, &why) < 0)
+	return -1;
+    *res_r = out.result;
+    spf_outcome_free(&out);
+    return 0;
+}
