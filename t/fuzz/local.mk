@@ -19,6 +19,7 @@ include t/fuzz/conf.mk
 include t/fuzz/dns.mk
 include t/fuzz/lists.mk
 include t/fuzz/mail.mk
+include t/fuzz/crypto.mk
 include t/fuzz/rules.mk
 include t/fuzz/pipeline.mk
 check_PROGRAMS += $(FUZZ_PROGS)
