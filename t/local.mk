@@ -8,7 +8,6 @@ include t/unit/store.mk
 include t/unit/lists.mk
 include t/unit/mail.mk
 include t/unit/crypto.mk
-include t/unit/crypto.mk
 include t/unit/rules.mk
 include t/unit/pipeline.mk
 include t/tools/local.mk
