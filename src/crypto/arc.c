@@ -242,7 +242,7 @@ void arc_verify_end(struct arc_verify *v, const struct crypto_keysrc *src,
 {
     const char *why = NULL;
     struct buf d = BUF_INIT;
-    int     i;
+    int     i, st;
 
     memset(res, 0, sizeof(*res));
     res->count = v->n;
@@ -262,11 +262,14 @@ void arc_verify_end(struct arc_verify *v, const struct crypto_keysrc *src,
 	buf_puts(&d, v->set[i].as_sig->d);
     }
     res->domains = buf_steal(&d);
-    if (arc_verdict(arc_check_ams(v, v->n, src, &why), why, res))
+    st = arc_check_ams(v, v->n, src, &why);
+    if (arc_verdict(st, why, res))
 	return;
-    for (i = v->n; i >= 1; i--)
-	if (arc_verdict(arc_check_as(v, i, src, &why), why, res))
+    for (i = v->n; i >= 1; i--) {
+	st = arc_check_as(v, i, src, &why);
+	if (arc_verdict(st, why, res))
 	    return;
+    }
     res->state = ARC_PASS;
     res->reason = NULL;
     res->oldest_pass = 0;

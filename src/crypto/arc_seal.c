@@ -7,10 +7,12 @@
  *	The new set is built bottom-up: the AAR (our Authentication-Results
  *	results), the AMS (signing o->headers and the body, relaxed/relaxed,
  *	never an ARC field), then the AS over the chain plus the new AAR and
- *	AMS. b= values are folded as dkimpy folds them (70 octets after
- *	"b=", then 72 per line): the seal of the next hop covers our AMS
- *	with relaxed canonicalization, where those folds become spaces, so
- *	the layout is part of what the ARC test suite's signatures expect.
+ *	AMS. The AMS b= value is written on one line: the seals of later
+ *	hops cover our AMS with relaxed canonicalization, where a fold inside
+ *	b= would become a space, and the ARC test suite's seals (made by
+ *	dkimpy, which seals the unfolded AMS) expect none. The AS b= is
+ *	folded (70 octets after "b=", then 72 per line, as dkimpy does):
+ *	nothing signs it.
  * DIAGNOSTICS
  *	See arc.h.
  * STANDARDS
@@ -110,10 +112,10 @@ static char *seal_aar(const struct mail_hdrs *hdrs, int inst,
     return buf_steal(&aar);
 }
 
-/* seal_b - append "b=" and the signature folded as dkimpy does */
-static void seal_b(struct buf *out, const char *b64, const char *eol)
+/* seal_b - append "b=" and the signature, folded unless fold is 0 */
+static void seal_b(struct buf *out, const char *b64, const char *eol, int fold)
 {
-    size_t  len = strlen(b64), off = 0, chunk = 70;
+    size_t  len = strlen(b64), off = 0, chunk = fold ? 70 : len;
 
     buf_puts(out, "b=");
     while (off < len) {
@@ -125,18 +127,19 @@ static void seal_b(struct buf *out, const char *b64, const char *eol)
 	    chunk = len - off;
 	buf_append(out, b64 + off, chunk);
 	off += chunk;
-	chunk = 72;
+	chunk = fold ? 72 : len;
     }
 }
 
 /* seal_finish - " a=ALG;" eol " b=...;" eol + folded rest */
-static char *seal_finish(int alg, const char *b64, const char *rest, const char *eol)
+static char *seal_finish(int alg, const char *b64, const char *rest, const char *eol,
+			 int fold)
 {
     struct buf v = BUF_INIT;
     char   *folded = crypto_fold_tags("", rest, eol);
 
     buf_printf(&v, " a=%s;%s ", crypto_alg_name(alg), eol);
-    seal_b(&v, b64, eol);
+    seal_b(&v, b64, eol, fold);
     buf_printf(&v, ";%s%s", eol, folded);
     free(folded);
     return buf_steal(&v);
@@ -189,7 +192,7 @@ static char *seal_ams(const struct mail_hdrs *hdrs, const char *body, size_t len
     b64 = crypto_sign_field(hdrs, names, n, CRYPTO_CANON_RELAXED, o->pkey, raw,
 			    strlen(raw));
     if (b64)
-	out = seal_finish(alg, b64, rest.data, o->eol);
+	out = seal_finish(alg, b64, rest.data, o->eol, 0);
     for (k = 0; k < n; k++)
 	free(names[k]);
     free(b64);
@@ -255,7 +258,7 @@ static char *seal_as(const struct mail_hdrs *hdrs, int inst, const char *cv,
     if (arc_hash_fields(raw, len, n, hh) == 0
 	&& crypto_sign(alg, o->pkey, hh, &sig, &sig_len) == 0) {
 	b64 = crypto_b64_encode(sig, sig_len);
-	out = seal_finish(alg, b64, rest.data, o->eol);
+	out = seal_finish(alg, b64, rest.data, o->eol, 1);
 	free(b64);
 	free(sig);
     }

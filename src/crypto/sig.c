@@ -18,6 +18,8 @@
  *	simple/simple for DKIM (RFC 6376 3.5); for an AMS it means
  *	relaxed/relaxed, as dkimpy reads it (c_missing is set so callers can
  *	report it). A DKIM i= must be in d= or a subdomain (RFC 6376 3.5).
+ *	An AMS h= may be empty or hold empty names (they select nothing),
+ *	as the ARC test suite expects; a DKIM h= must name From.
  *
  *	crypto_aar_instance reads the leading "i=N;" of an
  *	ARC-Authentication-Results value (RFC 8617 4.1.1).
@@ -103,9 +105,11 @@ static int sig_canon(const char *c, int *h_r, int *b_r)
     return 0;
 }
 
-/* sig_hlist - split h= into lower-case names */
+/* sig_hlist - split h= into lower-case names (ARC: empty names skipped) */
 static int sig_hlist(struct crypto_sig *sig, const char *h)
 {
+    int     lenient = sig->kind == CRYPTO_SIG_AMS;
+
     const char *p = h, *e;
 
     sig->h = xcalloc(CRYPTO_MAX_HNAMES, sizeof(char *));
@@ -121,6 +125,8 @@ static int sig_hlist(struct crypto_sig *sig, const char *h)
 	     /* void */ ;
 	for (t = e; t > s && isspace((unsigned char) t[-1]); t--)
 	     /* void */ ;
+	if (t == s && lenient)
+	    goto next;
 	if (t == s || sig->nh >= CRYPTO_MAX_HNAMES)
 	    return -1;
 	name = xstrndup(s, (size_t) (t - s));
@@ -132,6 +138,7 @@ static int sig_hlist(struct crypto_sig *sig, const char *h)
 	    name[i] = (char) tolower((unsigned char) name[i]);
 	}
 	sig->h[sig->nh++] = name;
+next:
 	if (*e == 0)
 	    return 0;
 	p = e + 1;

@@ -197,6 +197,9 @@ static int case_signing(struct suite *s, EVP_PKEY *pkey, const char **why_r)
 	    good = 1;
 	else if (*why_r && strcmp(*why_r, "b= differs") == 0)
 	    *why_r = same_tags(s->ams, out.ams, why_r) ? "AS b= differs" : "AMS b= differs";
+	if (!good && getenv("ARC_SUITE_VERBOSE"))
+	    diag("ours:\nARC-Authentication-Results:%s\nARC-Message-Signature:%s\n"
+		 "ARC-Seal:%s", out.aar, out.ams, out.as);
 	free(a);
 	free(b);
 	arc_seal_out_clear(&out);
