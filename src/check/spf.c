@@ -37,7 +37,7 @@
 #include "util/msg.h"
 #include "util/xmalloc.h"
 
-#define SPF_DEFAULT_EXPLANATION	"%{o} does not designate %{i} as a permitted sender"
+#define SPF_DEFAULT_EXPLANATION	"%s does not designate %s as a permitted sender"
 
 static pthread_once_t spf_log_once = PTHREAD_ONCE_INIT;
 
@@ -208,6 +208,27 @@ static int spf_identity(const struct spf_request *req, struct spf_outcome *o)
     return 0;
 }
 
+/* spf_client - the client address; IPv4-mapped IPv6 counts as IPv4 (5) */
+static int spf_client(const char *ip, int *family_r, unsigned char *addr)
+{
+    unsigned char a6[16];
+
+    if (inet_pton(AF_INET, ip, addr) == 1) {
+	*family_r = AF_INET;
+	return 0;
+    }
+    if (inet_pton(AF_INET6, ip, a6) != 1)
+	return -1;
+    if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *) a6)) {
+	*family_r = AF_INET;
+	memcpy(addr, a6 + 12, 4);
+    } else {
+	*family_r = AF_INET6;
+	memcpy(addr, a6, 16);
+    }
+    return 0;
+}
+
 /* spf_run - one libspf2 evaluation; record NULL: the published one */
 static void spf_run(struct dns_resolver *r, const struct spf_request *req,
 		    const struct spf_outcome *o, const char *record,
@@ -221,18 +242,25 @@ static void spf_run(struct dns_resolver *r, const struct spf_request *req,
     char *fixed;
 
     spf_dns_init(ctx, r, req->time_budget_ms);
+    spf_client(req->ip, &ctx->family, ctx->addr);
+    ctx->receiver = req->receiver;
     server = SPF_server_new_dns(spf_dns_server(ctx), 0);
     if (server == NULL)
 	msg_fatal("spf: out of memory");
-    SPF_server_set_explanation(server, SPF_DEFAULT_EXPLANATION, &eresp);
+    /* libspf2 mangles spaces in explanations: a marker, replaced later */
+    SPF_server_set_explanation(server, SPF_EXP_DEFAULT_MARK, &eresp);
     if (eresp)
 	SPF_response_free(eresp);
     SPF_server_set_rec_dom(server, req->receiver && *req->receiver ? req->receiver : "localhost");
     sreq = SPF_request_new(server);
-    if (inet_pton(AF_INET, req->ip, &a4) == 1) {
+    if (sreq == NULL)
+	msg_fatal("spf: out of memory");
+    ctx->req = sreq;
+    if (ctx->family == AF_INET) {
+	memcpy(&a4, ctx->addr, 4);
 	SPF_request_set_ipv4(sreq, a4);
     } else {
-	inet_pton(AF_INET6, req->ip, &a6);
+	memcpy(&a6, ctx->addr, 16);
 	SPF_request_set_ipv6(sreq, a6);
     }
     if (req->helo && *req->helo)
@@ -241,10 +269,11 @@ static void spf_run(struct dns_resolver *r, const struct spf_request *req,
     if (record == NULL) {
 	SPF_request_query_mailfrom(sreq, resp_r);
     } else {
-	fixed = spf_syntax_rewrite(record);
+	fixed = spf_syntax_rewrite(record, ctx->family);
 	SPF_request_query_fallback(sreq, resp_r, fixed);
 	free(fixed);
     }
+    ctx->req = NULL;
     SPF_request_free(sreq);
     SPF_server_free(server);
 }
@@ -261,7 +290,12 @@ static void spf_finish(const struct spf_request *req, struct spf_outcome *o,
 			     : SPF_strerror(SPF_response_errcode(resp)));
     if (o->result == SPF_RES_FAIL) {
 	exp = SPF_response_get_explanation(resp);
-	o->explanation = spf_clean_text(exp && *exp ? exp : "SPF fail");
+	if (exp == NULL || *exp == 0 || strcmp(exp, SPF_EXP_DEFAULT_MARK) == 0) {
+	    o->explanation = xasprintf(SPF_DEFAULT_EXPLANATION, o->domain, req->ip);
+	    o->explanation_default = 1;
+	} else {
+	    o->explanation = spf_clean_text(exp);
+	}
     }
     o->header_comment = spf_comment(req, o);
     o->received = spf_received(req, o);
@@ -275,10 +309,10 @@ int spf_eval(struct dns_resolver *r, const struct spf_request *req,
     SPF_response_t *resp = NULL;
     unsigned char bin[16];
     const char *why;
+    int family;
 
     memset(out, 0, sizeof(*out));
-    if (req->ip == NULL || (inet_pton(AF_INET, req->ip, bin) != 1
-			    && inet_pton(AF_INET6, req->ip, bin) != 1)) {
+    if (req->ip == NULL || spf_client(req->ip, &family, bin) < 0) {
 	*why_r = "not an IP address";
 	return -1;
     }

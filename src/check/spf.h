@@ -68,6 +68,7 @@ struct spf_outcome {
     char *domain;
     char *header_comment;
     char *explanation;		/* fail only, else NULL */
+    int explanation_default;	/* ours: the domain published none usable */
     char *problem;		/* permerror/temperror reason, else NULL */
     char *received;		/* Received-SPF value */
 };

@@ -5,7 +5,7 @@
  *	#include "check/spf_int.h"
  *
  *	int spf_syntax_check(const char *record, const char **why_r);
- *	char *spf_syntax_rewrite(const char *record);
+ *	char *spf_syntax_rewrite(const char *record, int family);
  *	int spf_domain_valid(const char *domain);
  * DESCRIPTION
  *	libspf2 1.2.10 accepts records the RFC calls invalid (domain-specs
@@ -14,10 +14,15 @@
  *	so every record is checked against the ABNF of RFC 7208 12 first;
  *	an invalid record is a permerror.
  *
- *	spf_syntax_rewrite returns a copy libspf2 evaluates as the RFC
- *	says: libspf2 refuses a zero CIDR length, so "ip4:N/0" becomes
- *	"ip4:0.0.0.0/1 ip4:128.0.0.0/1" (and the same for ip6), which
- *	match exactly the same addresses.
+ *	spf_syntax_rewrite returns a valid record as libspf2 must see them to evaluate them as the RFC
+ *	says: unknown modifiers dropped (libspf2 refuses some valid ones),
+ *	redirect= moved to the end and dropped when the record has "all"
+ *	(RFC 7208 6.1), and zero CIDR lengths, which libspf2 refuses,
+ *	expressed otherwise: "ip4:N/0" becomes "ip4:0.0.0.0/1
+ *	ip4:128.0.0.0/1" (and the same for ip6); "a:D/0" and "mx:D/0" (for
+ *	the client's address family) look up "D._mxg0" with a full-length
+ *	CIDR, which spf_dns.c answers with the client's own address when D
+ *	has any address, exactly what a zero length matches.
  *
  *	spf_domain_valid is the check of RFC 7208 4.3 on an identity or a
  *	target name: labels of 1 to 63 octets, at most 253 octets, at
@@ -30,6 +35,7 @@
  */
 #include "config.h"
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <arpa/inet.h>
@@ -66,7 +72,7 @@ static int spf_macro_check(const char *s, const char *e, int exp, int *end_macro
     *end_macro_r = 0;
     while (s < e) {
 	if (*s != '%') {
-	    if ((unsigned char) *s < 0x21 || (unsigned char) *s > 0x7e) {
+	    if ((unsigned char) *s < (exp ? 0x20 : 0x21) || (unsigned char) *s > 0x7e) {
 		*why_r = "invalid character";
 		return -1;
 	    }
@@ -111,6 +117,12 @@ static int spf_macro_check(const char *s, const char *e, int exp, int *end_macro
 	*end_macro_r = 1;
     }
     return 0;
+}
+
+/* spf_macro_syntax - a whole macro-string; exp: explanation text */
+int spf_macro_syntax(const char *text, int exp, int *end_macro_r, const char **why_r)
+{
+    return spf_macro_check(text, text + strlen(text), exp, end_macro_r, why_r);
 }
 
 /* spf_toplabel_ok - RFC 7208 toplabel: alnum and "-", not all digits */
@@ -348,18 +360,103 @@ int spf_syntax_check(const char *record, const char **why_r)
     return 0;
 }
 
-/* spf_syntax_rewrite - work around libspf2's refusal of "/0" */
-char *spf_syntax_rewrite(const char *record)
+/* spf_is_modifier - is [p, e) a modifier (name "=" ...)? */
+static int spf_is_modifier(const char *p, const char *e, const char *name)
+{
+    const char *n = p;
+
+    while (n < e && (isalnum((unsigned char) *n) || *n == '-' || *n == '_' || *n == '.'))
+	n++;
+    if (n == e || *n != '=' || n == p)
+	return 0;
+    return name == NULL || spf_word_is(p, n, name);
+}
+
+/* spf_cidr_len - the number after "/" at c, -1 when absent */
+static int spf_cidr_len(const char *c)
+{
+    return c ? atoi(c) : -1;
+}
+
+/* spf_rewrite_cidr0 - "a:D/0" as "a:D._mxg0/32" (see spf_dns.c) */
+static int spf_rewrite_cidr0(struct buf *b, const char *p, const char *m, const char *e,
+			     int family)
+{
+    const char *ne = m, *de = e, *why, *v4 = NULL, *v6 = NULL, *c;
+    int l4, l6, mine;
+
+    while (ne < e && *ne != ':' && *ne != '/')
+	ne++;
+    if (!spf_word_is(m, ne, "mx") && !spf_word_is(m, ne, "a"))
+	return 0;
+    if (spf_dual_cidr(ne, &de, &why) < 0)
+	return 0;
+    for (c = de; c < e; c++)
+	if (*c == '/' && c + 1 < e && c[1] == '/') {
+	    v6 = c + 2;
+	    break;
+	} else if (*c == '/' && v4 == NULL) {
+	    v4 = c + 1;
+	}
+    l4 = spf_cidr_len(v4);
+    l6 = spf_cidr_len(v6);
+    if (l4 != 0 && l6 != 0)
+	return 0;
+    /* only the client's family's length matters; libspf2 refuses 0 */
+    mine = family == AF_INET ? l4 : l6;
+    buf_append(b, p, (size_t) (de - p));
+    if (mine == 0) {
+	if (de == ne)
+	    buf_puts(b, ":%{d}");
+	buf_puts(b, de > ne && de[-1] == '.' ? SPF_CIDR0_LABEL : "." SPF_CIDR0_LABEL);
+	buf_puts(b, family == AF_INET ? "/32" : "//128");
+    } else if (mine > 0) {
+	buf_printf(b, family == AF_INET ? "/%d" : "//%d", mine);
+    }
+    return 1;
+}
+
+/* spf_syntax_rewrite - a valid record as libspf2 evaluates it right */
+char *spf_syntax_rewrite(const char *record, int family)
 {
     struct buf b = BUF_INIT;
-    const char *p = record, *e, *m;
+    const char *p, *e, *m, *redirect = NULL, *redirect_e = NULL;
+    int has_all = 0;
 
-    while (*p) {
+    buf_puts(&b, "v=spf1");
+    record += 6;			/* spf_syntax_check passed: "v=spf1" */
+    for (p = record; *p; p = e) {
+	while (*p == ' ')
+	    p++;
 	for (e = p; *e && *e != ' '; e++)
 	    ;
 	m = p;
 	if (*m == '+' || *m == '-' || *m == '?' || *m == '~')
 	    m++;
+	if (spf_word_is(m, e, "all"))
+	    has_all = 1;
+    }
+    for (p = record; *p; p = e) {
+	while (*p == ' ')
+	    p++;
+	for (e = p; *e && *e != ' '; e++)
+	    ;
+	if (p == e)
+	    break;
+	m = p;
+	if (*m == '+' || *m == '-' || *m == '?' || *m == '~')
+	    m++;
+	if (spf_is_modifier(p, e, "redirect")) {
+	    /* ignored when the record has "all" (RFC 7208 6.1); else last */
+	    if (!has_all) {
+		redirect = p;
+		redirect_e = e;
+	    }
+	    continue;
+	}
+	if (spf_is_modifier(p, e, NULL) && !spf_is_modifier(p, e, "exp"))
+	    continue;			/* unknown modifiers are ignored (6) */
+	buf_putc(&b, ' ');
 	if (e - m > 6 && strncasecmp(m, "ip", 2) == 0 && (m[2] == '4' || m[2] == '6')
 	    && m[3] == ':' && e[-2] == '/' && e[-1] == '0') {
 	    buf_append(&b, p, (size_t) (m - p + 4));
@@ -367,13 +464,13 @@ char *spf_syntax_rewrite(const char *record)
 		buf_printf(&b, "0.0.0.0/1 %.*sip4:128.0.0.0/1", (int) (m - p), p);
 	    else
 		buf_printf(&b, "::/1 %.*sip6:8000::/1", (int) (m - p), p);
-	} else {
+	} else if (!spf_rewrite_cidr0(&b, p, m, e, family)) {
 	    buf_append(&b, p, (size_t) (e - p));
 	}
-	for (p = e; *p == ' '; p++)
-	    buf_putc(&b, ' ');
     }
-    if (b.data == NULL)
-	return xstrdup(record);
+    if (redirect) {
+	buf_putc(&b, ' ');
+	buf_append(&b, redirect, (size_t) (redirect_e - redirect));
+    }
     return buf_steal(&b);
 }

@@ -47,7 +47,8 @@ static void spf_print(const struct spf_outcome *o)
 {
     printf("%s\n", spf_result_word(o->result));
     if (o->explanation)
-	printf("explanation: %s\n", o->explanation);
+	printf("explanation: %s\nexplanation-source: %s\n", o->explanation,
+	       o->explanation_default ? "default" : "domain");
     if (o->problem)
 	printf("problem: %s\n", o->problem);
     printf("comment: %s\n", o->header_comment);
