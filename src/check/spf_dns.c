@@ -166,6 +166,22 @@ static int spf_target_ok(const char *name)
     return alpha;
 }
 
+/* spf_truncate_left - drop left labels until the name fits 253 octets (7.3) */
+static void spf_truncate_left(char *name)
+{
+    size_t len = strlen(name);
+    char *p = name;
+
+    if (len > 0 && name[len - 1] == '.')
+	name[--len] = 0;
+    while (len > 253 && (p = strchr(p, '.')) != NULL) {
+	p++;
+	len = strlen(p);
+    }
+    if (p != name && p != NULL)
+	memmove(name, p, len + 1);
+}
+
 /* spf_is_ptr_name - a name from the client's PTR answer? */
 static int spf_is_ptr_name(const struct spf_dns_ctx *ctx, const char *name)
 {
@@ -233,6 +249,7 @@ SPF_dns_rr_t *spf_dns_query(struct spf_dns_ctx *ctx, const char *domain, ns_type
 	return SPF_dns_rr_new_init(layer, domain, type, 0, TRY_AGAIN);
     zero = n > ml && strcasecmp(domain + n - ml, "." SPF_CIDR0_LABEL) == 0;
     name = zero ? xstrndup(domain, n - ml) : xstrdup(domain);
+    spf_truncate_left(name);
     if (dt != DNS_T_PTR && !spf_target_ok(name)) {
 	free(name);			/* no DNS server holds it: no query */
 	return SPF_dns_rr_new_init(layer, domain, type, 0, HOST_NOT_FOUND);

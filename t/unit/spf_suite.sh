@@ -9,7 +9,7 @@
 # with the reason.
 . "$top_srcdir/t/lib/common.sh"
 
-BASELINE=201
+BASELINE=202
 
 py=/usr/bin/python3
 $py -c 'import yaml' 2>/dev/null || { echo "not ok 1 - python3-yaml is required (apt-get install python3-yaml)"; echo "1..1"; exit 1; }
