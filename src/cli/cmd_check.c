@@ -34,6 +34,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -112,6 +113,14 @@ static void check_on_end(void *ctx, const struct facts *f, const struct verdict 
     check_keep_facts(ctx, f);
 }
 
+/* check_is_ip - is s an IPv4 or IPv6 address? */
+static int check_is_ip(const char *s)
+{
+    unsigned char a[sizeof(struct in6_addr)];
+
+    return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
 /* check_parse_args - the command line; -1 usage error, 1 help */
 static int check_parse_args(int argc, char **argv, struct check_opts *o)
 {
@@ -146,6 +155,10 @@ static int check_parse_args(int argc, char **argv, struct check_opts *o)
     }
     if (argc - optind > 1)
 	return -1;
+    if (o->ip && !check_is_ip(o->ip)) {
+	msg_error("check: --ip %s: not an IPv4 or IPv6 address", o->ip);
+	return -1;
+    }
     o->file = optind < argc ? argv[optind] : "-";
     return 0;
 }

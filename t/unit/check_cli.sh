@@ -146,6 +146,11 @@ ok $? "--json escapes control characters and replaces invalid UTF-8 (strict pars
 # --- command line ---
 "$MXG" check --bogus >/dev/null 2>&1
 t_is "$?" 2 "an unknown option exits 2"
+"$MXG" check --ip 300.1.2.3 "$MSG/plain.eml" >/dev/null 2>"$T_DIR/err"
+t_is "$?" 2 "--ip that is not an address is a usage error"
+check base --ip 2001:db8::25 --from u@example.org --rcpt bob@example.com "$MSG/plain.eml"
+grep -q 'H=\[2001:db8::25\]' "$T_DIR/err"
+ok $? "an IPv6 client address is accepted"
 "$MXG" check --help | grep -q '^usage: mxguard check'
 ok $? "--help prints the usage"
 conf bad 'rules: { data = ( { then = "explode"; } ); };'
