@@ -205,7 +205,9 @@ def score(outdir, known_path):
             got = out[0]
             gexp = next((x[len('explanation: '):] for x in out if x.startswith('explanation: ')), None)
             why = None
-            if got not in res.split():
+            if any('Sanitizer' in x or 'runtime error' in x for x in out):
+                why = 'sanitizer report: %s' % next(x for x in out if 'Sanitizer' in x or 'runtime error' in x)
+            elif got not in res.split():
                 why = 'got %s, want %s' % (got, res)
             elif exp == 'DEFAULT' and got == 'fail' and 'explanation-source: default' not in out:
                 why = 'explanation %r, want the default' % gexp

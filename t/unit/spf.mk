@@ -1,4 +1,7 @@
 # t/unit/spf.mk - tests of src/check/spf* (SPF) and the RFC 7208 suite
-TESTS += t/unit/spf_suite.sh
+check_PROGRAMS += t/unit/test_spf
+t_unit_test_spf_SOURCES = t/unit/spf.c t/unit/dns_double.c t/unit/dns_double.h
+t_unit_test_spf_LDADD = $(MXG_LIBS)
+TESTS += t/unit/test_spf t/unit/spf_suite.sh
 EXTRA_DIST += t/unit/spf_suite.sh t/tools/spf_suite.py t/tools/spf_suite_bed.sh \
 	t/tools/spf_suite.known

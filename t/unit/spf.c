@@ -1,0 +1,271 @@
+/*
+ * NAME
+ *	t/unit/spf.c - SPF: record syntax, rewrites, results through a DNS double
+ * DESCRIPTION
+ *	The strict record check and the rewrites for libspf2 (pure
+ *	functions), then spf_eval against a scripted DNS server: each
+ *	result word, temporary failures never read as none, the void and
+ *	term limits, explanations with spaces and macros, the best guess,
+ *	IPv6 and IPv4-mapped clients, zero CIDR lengths and bad input.
+ *	The RFC 7208 suite itself runs against nsd + unbound (spf_suite.sh).
+ */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "t/tap.h"
+#include "check/spf.h"
+#include "check/spf_int.h"
+#include "dns/dns.h"
+#include "t/unit/dns_double.h"
+
+struct zrec {
+    const char *name;
+    int type;			/* 1 A, 15 MX, 16 TXT, 28 AAAA */
+    const char *data;
+};
+
+static const struct zrec zone[] = {
+    {"pass.test", 16, "v=spf1 ip4:192.0.2.0/24 -all"},
+    {"v6.test", 16, "v=spf1 ip6:2001:db8::/32 -all"},
+    {"inc-servfail.test", 16, "v=spf1 include:servfail.test -all"},
+    {"a-servfail.test", 16, "v=spf1 a:servfail.test -all"},
+    {"void.test", 16, "v=spf1 a:nx1.test a:nx2.test a:nx3.test +all"},
+    {"two-void.test", 16, "v=spf1 a:nx1.test a:nx2.test +all"},
+    {"terms.test", 16, "v=spf1 a:h.test a:h.test a:h.test a:h.test a:h.test a:h.test "
+     "include:terms2.test -all"},
+    {"terms2.test", 16, "v=spf1 a:h.test a:h.test a:h.test a:h.test ?all"},
+    {"broken.test", 16, "v=spf1 ip4:192.0.2.300 -all"},
+    {"badtop.test", 16, "v=spf1 a:foo.123 -all"},
+    {"exp.test", 16, "v=spf1 -all exp=explain.test"},
+    {"explain.test", 16, "You %{i} are not welcome at %{d}"},
+    {"soft.test", 16, "v=spf1 ~all"},
+    {"neutral.test", 16, "v=spf1 ?all"},
+    {"zero.test", 16, "v=spf1 a:h.test/0 -all"},
+    {"mx.test", 16, "v=spf1 mx -all"},
+    {"mx.test", 15, "h.test"},
+    {"h.test", 1, "203.0.113.5"},
+    {"two.test", 16, "v=spf1 -all"},
+    {"two.test", 16, "v=spf1 +all"},
+    {"none.test", 1, "192.0.2.1"},
+    {"guessed.test", 1, "192.0.2.77"},
+    {NULL, 0, NULL},
+};
+
+/* answer - the script: SERVFAIL for servfail.test, silence for
+ * silent.test, else the zone (NXDOMAIN for names it lacks) */
+static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *ctx)
+{
+    unsigned n = 0, known = 0;
+    unsigned char a[16];
+
+    (void) d;
+    (void) ctx;
+    if (strcmp(q->name, "silent.test") == 0)
+	return -1;
+    dd_reply(p, q, strcmp(q->name, "servfail.test") == 0 ? 2 : 0, 0);
+    for (const struct zrec *z = zone; z->name; z++) {
+	if (strcasecmp(z->name, q->name) != 0)
+	    continue;
+	known = 1;
+	if (z->type != q->type)
+	    continue;
+	size_t m = pkt_rr(p, NULL, z->type, 300);
+	if (z->type == 16) {
+	    pkt_u8(p, (unsigned) strlen(z->data));
+	    pkt_bytes(p, z->data, strlen(z->data));
+	} else if (z->type == 15) {
+	    pkt_u16(p, 10);
+	    pkt_name(p, z->data);
+	} else {
+	    inet_pton(z->type == 1 ? AF_INET : AF_INET6, z->data, a);
+	    pkt_bytes(p, a, z->type == 1 ? 4 : 16);
+	}
+	pkt_rr_end(p, m);
+	n++;
+    }
+    if (!known && strcmp(q->name, "servfail.test") != 0)
+	p->b[3] = (unsigned char) ((p->b[3] & 0xf0) | 3);	/* NXDOMAIN */
+    pkt_counts(p, n, 0, 0);
+    return 0;
+}
+
+/* eval - the result word of ip/sender, and the outcome for more checks */
+static const char *eval(struct dns_resolver *r, const char *ip, const char *sender,
+			const char *guess, struct spf_outcome *o)
+{
+    struct spf_request req = {.ip = ip, .sender = sender, .helo = "helo.test",
+	.guess = guess, .receiver = "mx.example", .time_budget_ms = 5000};
+    const char *why;
+
+    spf_outcome_free(o);
+    if (spf_eval(r, &req, o, &why) < 0)
+	return why;
+    return spf_result_word(o->result);
+}
+
+/* test_syntax - the strict record check */
+static void test_syntax(void)
+{
+    static const char *const good[] = {
+	"v=spf1", "v=spf1 -all", "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 ~all",
+	"v=spf1 a mx ptr a:example.com/24//64 mx:%{d}/30 include:_spf.example.com",
+	"v=spf1 exists:%{ir}.%{l1r+-}._spf.%{d} -all", "v=spf1 redirect=_spf.example.com",
+	"v=spf1 foo-bar=anything.%{d} -all", "v=spf1 ip4:0.0.0.0/0", "V=SPF1 -ALL  ",
+	"v=spf1 a:example.com.", "v=spf1 a:foo.1-2",
+    };
+    static const char *const bad[] = {
+	"v=spf10 -all", "v=spf1 -all/8", "v=spf1 ip4:1.2.3.4/33", "v=spf1 ip4:01.2.3.4",
+	"v=spf1 ip6:2001:db8::/129", "v=spf1 a:example.123", "v=spf1 a:foo", "v=spf1 foo:bar",
+	"v=spf1 a:%{x}.example.com", "v=spf1 exists:%{c}.example.com", "v=spf1 a//0129",
+	"v=spf1 redirect=a.example.com redirect=b.example.com", "v=spf1 exp=a.com exp=b.com",
+	"v=spf1 ~", "v=spf1 include:", "v=spf1 a:exa\tmple.com", "v=spf1 ptr/24",
+	"v=spf1 ip4:192.0.2.1/024", "v=spf1 a:%", "v=spf1 a:-x.-",
+    };
+    const char *why;
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+	ok(spf_syntax_check(good[i], &why) == 0, "valid record accepted: %s", good[i]);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	ok(spf_syntax_check(bad[i], &why) < 0, "invalid record refused: %s", bad[i]);
+}
+
+/* test_rewrite - what libspf2 gets */
+static void test_rewrite(void)
+{
+    static const struct { const char *in, *out; int family; } cases[] = {
+	{"v=spf1 ip4:1.2.3.4/0 -all", "v=spf1 ip4:0.0.0.0/1 ip4:128.0.0.0/1 -all", AF_INET},
+	{"v=spf1 -ip6:::/0", "v=spf1 -ip6:::/1 -ip6:8000::/1", AF_INET6},
+	{"v=spf1 a/0 -all", "v=spf1 a:%{d}._mxg0/32 -all", AF_INET},
+	{"v=spf1 a/0 -all", "v=spf1 a -all", AF_INET6},
+	{"v=spf1 mx:e.com/24//0", "v=spf1 mx:e.com._mxg0//128", AF_INET6},
+	{"v=spf1 redirect=r.com ip4:1.2.3.4", "v=spf1 ip4:1.2.3.4 redirect=r.com", AF_INET},
+	{"v=spf1 redirect=r.com -all", "v=spf1 -all", AF_INET},
+	{"v=spf1 foo=bar  exp=e.com -all", "v=spf1 exp=e.com -all", AF_INET},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	char *got = spf_syntax_rewrite(cases[i].in, cases[i].family);
+
+	is_str(got, cases[i].out, "rewrite for libspf2: %s", cases[i].in);
+	free(got);
+    }
+    ok(spf_domain_valid("a.example") && !spf_domain_valid("example")
+       && !spf_domain_valid("a..example") && spf_domain_valid("a.example."),
+       "identity domains: two labels at least, no empty label");
+}
+
+/* test_results - every result word, and what comes with it */
+static void test_results(struct dns_resolver *r)
+{
+    struct spf_outcome o;
+
+    memset(&o, 0, sizeof(o));
+    is_str(eval(r, "192.0.2.9", "u@pass.test", NULL, &o), "pass", "pass");
+    ok(o.received && strstr(o.received, "client-ip=192.0.2.9;")
+       && strstr(o.received, "envelope-from=\"u@pass.test\";")
+       && strstr(o.received, "identity=mailfrom;") && strstr(o.received, "receiver=mx.example;"),
+       "Received-SPF value has client-ip, envelope-from, receiver, identity: %s", o.received);
+    is_str(eval(r, "198.51.100.1", "u@pass.test", NULL, &o), "fail", "fail");
+    is_str(o.explanation, "pass.test does not designate 198.51.100.1 as a permitted sender",
+	   "fail without exp=: our default explanation, spaces intact");
+    ok(o.explanation_default, "default explanation marked as such");
+    is_str(eval(r, "198.51.100.1", "u@soft.test", NULL, &o), "softfail", "softfail");
+    is_str(eval(r, "198.51.100.1", "u@neutral.test", NULL, &o), "neutral", "neutral");
+    is_str(eval(r, "198.51.100.1", "u@none.test", NULL, &o), "none", "no record: none");
+    is_str(eval(r, "198.51.100.1", "u@nowhere.test", NULL, &o), "none", "NXDOMAIN: none");
+    is_str(eval(r, "198.51.100.1", "u@two.test", NULL, &o), "permerror",
+	   "two SPF records: permerror");
+    is_str(eval(r, "192.0.2.9", "u@broken.test", NULL, &o), "permerror",
+	   "bad IPv4 literal: permerror, not libspf2's none");
+    is_str(eval(r, "192.0.2.9", "u@badtop.test", NULL, &o), "permerror",
+	   "numeric top label in a: permerror");
+    is_str(eval(r, "192.0.2.9", "u@exp.test", NULL, &o), "fail", "fail with exp=");
+    is_str(o.explanation, "You 192.0.2.9 are not welcome at exp.test",
+	   "exp= text expanded, spaces intact (libspf2 turns them into %%)");
+    is_str(eval(r, "2001:db8::5", "u@v6.test", NULL, &o), "pass", "IPv6 client: pass");
+    is_str(eval(r, "::ffff:192.0.2.9", "u@pass.test", NULL, &o), "pass",
+	   "IPv4-mapped IPv6 client is checked as IPv4");
+    is_str(eval(r, "198.51.100.7", "u@zero.test", NULL, &o), "pass",
+	   "a:/0 matches any IPv4 address when the name has one");
+    is_str(eval(r, "203.0.113.5", "u@mx.test", NULL, &o), "pass", "mx mechanism: pass");
+    is_str(eval(r, "192.0.2.9", "", NULL, &o), "none",
+	   "null sender checks postmaster@HELO (helo.test has no record)");
+    is_str(o.identity, "postmaster@helo.test", "null sender identity is postmaster@HELO");
+    is_str(eval(r, "not-an-ip", "u@pass.test", NULL, &o), "not an IP address",
+	   "a bad IP is a usage error");
+    spf_outcome_free(&o);
+}
+
+/* test_errors - temporary failures and limits */
+static void test_errors(struct dns_resolver *r)
+{
+    struct spf_outcome o;
+
+    memset(&o, 0, sizeof(o));
+    is_str(eval(r, "192.0.2.9", "u@servfail.test", NULL, &o), "temperror",
+	   "SERVFAIL on the record: temperror, never none");
+    is_str(eval(r, "192.0.2.9", "u@inc-servfail.test", NULL, &o), "temperror",
+	   "SERVFAIL inside include: temperror");
+    is_str(eval(r, "192.0.2.9", "u@a-servfail.test", NULL, &o), "temperror",
+	   "SERVFAIL on an a: target: temperror");
+    is_str(eval(r, "192.0.2.9", "u@silent.test", NULL, &o), "temperror",
+	   "no answer at all: temperror");
+    is_str(eval(r, "192.0.2.9", "u@void.test", NULL, &o), "permerror",
+	   "a third void lookup: permerror");
+    ok(o.problem && strstr(o.problem, "void"), "the problem names the void limit: %s",
+       o.problem ? o.problem : "(none)");
+    is_str(eval(r, "192.0.2.9", "u@two-void.test", NULL, &o), "pass", "two void lookups: fine");
+    is_str(eval(r, "192.0.2.9", "u@terms.test", NULL, &o), "permerror",
+	   "eleven DNS terms across an include: permerror (libspf2 counts per record)");
+    spf_outcome_free(&o);
+}
+
+/* test_guess - the best guess only when no record is published */
+static void test_guess(struct dns_resolver *r)
+{
+    struct spf_outcome o;
+    enum spf_result res;
+
+    memset(&o, 0, sizeof(o));
+    is_str(eval(r, "192.0.2.1", "u@none.test", "v=spf1 a/24 ?all", &o), "pass",
+	   "best guess evaluated for a domain without record");
+    ok(o.guessed, "best guess marked as guessed");
+    is_str(eval(r, "198.51.100.1", "u@pass.test", "v=spf1 +all", &o), "fail",
+	   "a published record wins over the guess");
+    ok(!o.guessed, "published result not marked as guessed");
+    is_str(eval(r, "192.0.2.1", "u@none.test", "v=spf1 a:foo", &o), "permerror",
+	   "a broken guess record: permerror");
+    spf_outcome_free(&o);
+    ok(spf_lookup(r, "u@pass.test", "192.0.2.3", 5000, &res) == 0 && res == SPF_RES_PASS,
+       "spf_lookup: pass for an address and an IP");
+    ok(spf_lookup(r, "u@pass.test", "2001:db8::1", 5000, &res) == 0 && res == SPF_RES_FAIL,
+       "spf_lookup: IPv6");
+    ok(spf_lookup(r, "", "192.0.2.3", 5000, &res) < 0, "spf_lookup: no address is an error");
+}
+
+int main(void)
+{
+    struct dd *d = dd_start(AF_INET, answer, NULL);
+    char server[64], *why = NULL;
+    const char *servers[1] = {server};
+    struct dns_config cfg = {.servers = servers, .nservers = 1, .timeout_ms = 300,
+	.retries = 0, .dnssec = 0, .cache_size = 0};
+    struct dns_resolver *r;
+
+    test_syntax();
+    test_rewrite();
+    snprintf(server, sizeof(server), "127.0.0.1:%d", dd_port(d));
+    r = dns_resolver_open(&cfg, &why);
+    ok(r != NULL, "resolver for the double: %s", why ? why : "ok");
+    if (r) {
+	test_results(r);
+	test_errors(r);
+	test_guess(r);
+    }
+    dns_resolver_free(&r);
+    free(why);
+    dd_stop(&d);
+    return done_testing();
+}
