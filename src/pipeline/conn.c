@@ -20,7 +20,9 @@
  *	summary is logged); at the rcpt stage a reject or tempfail refuses
  *	that recipient only and the message goes on, while accept, discard
  *	end the message. Headers are copied into the message's mail_hdrs
- *	(up to its limits) and Authentication-Results fields are looked at
+ *	(up to milter.max_message_size bytes and 100,000 fields; past that
+ *	the message is oversize and header rules see only the fields
+ *	before the limit) and Authentication-Results fields are looked at
  *	as they come, so a forged one past the header limits is still
  *	removed. Body bytes go to the consumers modules registered, never
  *	into a buffer; once the message exceeds milter.max_message_size
@@ -39,10 +41,18 @@
 #include "mail/addr.h"
 #include "mail/authres.h"
 #include "mail/header.h"
+#include "mail/msg.h"
 #include "pipeline/pipeline_int.h"
 #include "util/cidr.h"
 #include "util/msg.h"
 #include "util/xmalloc.h"
+
+/*
+ * Header limits of a message: as many bytes as milter.max_message_size
+ * (at most MAIL_MSG_MAX_SIZE), so header rules see every field of a message
+ * that is not oversize; the count only bounds the index.
+ */
+#define PIPELINE_HDRS_MAX_COUNT	100000
 
 /* pipeline_client_trusted - is addr inside milter.trusted_hosts? */
 static int pipeline_client_trusted(const struct pipeline *p, const char *addr)
@@ -295,7 +305,9 @@ int pipeline_mail(struct pipeline_conn *pc, const char *sender, const char *auth
     }
     m->active = 1;
     clock_gettime(CLOCK_MONOTONIC, &m->start);
-    m->hdrs = mail_hdrs_alloc(0, 0);
+    m->hdrs = mail_hdrs_alloc(PIPELINE_HDRS_MAX_COUNT,
+			      pc->p->max_size > 0 && pc->p->max_size < MAIL_MSG_MAX_SIZE
+			      ? (size_t) pc->p->max_size : MAIL_MSG_MAX_SIZE);
     m->sender = pipeline_path(sender, &domain);
     free(pc->auth_authen);
     pc->auth_authen = auth_authen && *auth_authen ? xstrdup(auth_authen) : NULL;

@@ -97,10 +97,16 @@ t_is "$(verdict):$RC" "verdict: reject 550 5.1.1 No such user:1" "every recipien
 
 # --- hostile messages: clear outcome, no crash ---
 { i=0; while [ $i -lt 5000 ]; do printf 'X-Many-%d: v\r\n' $i; i=$((i + 1)); done
-  printf 'Authentication-Results: mx.test; spf=pass\r\n\r\nbody\r\n'; } >"$T_DIR/many.eml"
+  printf 'Authentication-Results: mx.test; spf=pass\r\nSubject: viagra\r\n\r\nbody\r\n'; } >"$T_DIR/many.eml"
 check base --from u@example.org --rcpt bob@example.com "$T_DIR/many.eml"
 t_is "$RC" 0 "5000 header fields: accepted, no crash"
-t_is "$(grep '^-' "$T_DIR/out")" "-Authentication-Results[1]" "a forged A-R after the header limit is still removed"
+t_is "$(grep '^-' "$T_DIR/out")" "-Authentication-Results[1]" "a forged A-R after 5000 fields is removed"
+check rules --from u@example.org --rcpt bob@example.com "$T_DIR/many.eml"
+t_is "$(verdict)" "verdict: reject 550 5.7.1 Spam" "a header rule sees the field after 5000 others"
+MAXSIZE=2000 conf small_hdrs ''
+check small_hdrs --from u@example.org --rcpt bob@example.com "$T_DIR/many.eml"
+t_is "$(grep '^-' "$T_DIR/out"):$RC" "-Authentication-Results[1]:0" \
+	"past the header size limit (max_message_size) a forged A-R is still removed"
 grep -q 'header' "$T_DIR/err"
 ok $? "the header limit is logged"
 perl -e 'print "Subject: ", "x" x (1024 * 1024), "\r\n\r\nbody\r\n"' >"$T_DIR/long.eml"
