@@ -12,10 +12,6 @@
  *	struct pipeline_conn *pipeline_conn_new(struct pipeline *p,
  *						const struct pipeline_client *client);
  *	void pipeline_conn_free(struct pipeline_conn **cp);
-void pipeline_conn_set_pipeline(struct pipeline_conn *pc, struct pipeline *p);
-void pipeline_conn_on_end(struct pipeline_conn *pc,
-			  void (*fn)(void *ctx, const struct facts *f, const struct verdict *v),
-			  void *ctx);
  *	void pipeline_conn_set_pipeline(struct pipeline_conn *pc, struct pipeline *p);
  *	void pipeline_conn_on_end(struct pipeline_conn *pc,
  *				  void (*fn)(void *ctx, const struct facts *f,
@@ -32,8 +28,6 @@ void pipeline_conn_on_end(struct pipeline_conn *pc,
  *	int pipeline_eom(struct pipeline_conn *pc, struct verdict *v);
  *	void pipeline_abort(struct pipeline_conn *pc);
  *	const struct facts *pipeline_conn_facts(const struct pipeline_conn *pc);
-int pipeline_message(struct pipeline_conn *pc, const char *data, size_t len,
-		     const char **stage_r, struct verdict *v);
  *	int pipeline_message(struct pipeline_conn *pc, const char *data, size_t len,
  *			     const char **stage_r, struct verdict *v);
  * DESCRIPTION
@@ -87,9 +81,10 @@ int pipeline_message(struct pipeline_conn *pc, const char *data, size_t len,
  *	                 not added; the message goes on with the others);
  *	                 ACCEPT and DISCARD decide the message as at mail.
  *	  eoh            CONTINUE, or the internal-error action.
- *	  eom            apply v->hdrs in order (removals carry the 1-based
- *	                 occurrence among fields of that name as received,
- *	                 highest first; the insert is index 0), then the
+ *	  eom            apply v->hdrs in order (our removals carry the
+ *	                 1-based occurrence among fields of that name as
+ *	                 received, highest first; index 0 removes every
+ *	                 occurrence; the insert is index 0), then the
  *	                 action: CONTINUE/ACCEPT deliver, REJECT/TEMPFAIL
  *	                 refuse the message (no header changes then),
  *	                 DISCARD drops it, QUARANTINE holds it with
