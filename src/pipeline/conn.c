@@ -5,9 +5,9 @@
  *	#include "pipeline/pipeline.h"
  *
  *	pipeline_conn_new, pipeline_conn_free, pipeline_conn_set_pipeline,
- *	pipeline_conn_on_end, pipeline_connect, pipeline_helo, pipeline_mail,
- *	pipeline_queue_id, pipeline_rcpt, pipeline_header, pipeline_eoh,
- *	pipeline_body, pipeline_abort, pipeline_conn_facts
+ *	pipeline_conn_on_end, pipeline_connect, pipeline_helo, pipeline_tls,
+ *	pipeline_mail, pipeline_queue_id, pipeline_rcpt, pipeline_header,
+ *	pipeline_eoh, pipeline_body, pipeline_abort, pipeline_conn_facts
  *	(check.h) check_facts, check_view, check_data, check_body_register,
  *	check_controls, check_verdict_header
  * DESCRIPTION
@@ -245,6 +245,15 @@ int pipeline_helo(struct pipeline_conn *pc, const char *helo, struct verdict *v)
     pc->msg.view.helo = pc->helo;
     facts_set(pc->facts, FACT_CONN, "sender_helo_name", pc->helo);
     return pipeline_stage_run(pc, FACT_STAGE_HELO, FACT_STAGE_HELO, NULL, v);
+}
+
+/* pipeline_tls - the TLS version, known after STARTTLS */
+void pipeline_tls(struct pipeline_conn *pc, const char *tls_version)
+{
+    free(pc->tls_version);
+    pc->tls_version = tls_version && *tls_version ? xstrdup(tls_version) : NULL;
+    pc->msg.view.tls_version = pc->tls_version;
+    facts_set(pc->facts, FACT_CONN, "tls_version", pc->tls_version);
 }
 
 /* pipeline_path - an SMTP path without brackets; domain_r gets its domain or NULL */

@@ -18,6 +18,8 @@
  *					     const struct verdict *v), void *ctx);
  *	int pipeline_connect(struct pipeline_conn *pc, struct verdict *v);
  *	int pipeline_helo(struct pipeline_conn *pc, const char *helo, struct verdict *v);
+void pipeline_tls(struct pipeline_conn *pc, const char *tls_version);
+ *	void pipeline_tls(struct pipeline_conn *pc, const char *tls_version);
  *	int pipeline_mail(struct pipeline_conn *pc, const char *sender,
  *			  const char *auth_authen, struct verdict *v);
  *	void pipeline_queue_id(struct pipeline_conn *pc, const char *queue_id);
@@ -65,6 +67,10 @@
  *	ends with a verdict (eom, or a deciding verdict at mail or rcpt),
  *	with its facts and verdict, before they are freed (`mxguard check`
  *	prints them).
+ *
+ *	pipeline_tls() records the TLS version once the MTA knows it (after
+ *	STARTTLS, macro {tls_version} at HELO) when pipeline_client had
+ *	none; NULL means no TLS.
  *
  *	pipeline_message() (feed.c) plays the header, eoh, body and eom
  *	stages from a message file, as an MTA would (`mxguard check`,
@@ -142,6 +148,7 @@ void pipeline_conn_on_end(struct pipeline_conn *pc,
 			  void *ctx);
 int pipeline_connect(struct pipeline_conn *pc, struct verdict *v);
 int pipeline_helo(struct pipeline_conn *pc, const char *helo, struct verdict *v);
+void pipeline_tls(struct pipeline_conn *pc, const char *tls_version);
 int pipeline_mail(struct pipeline_conn *pc, const char *sender, const char *auth_authen,
 		  struct verdict *v);
 void pipeline_queue_id(struct pipeline_conn *pc, const char *queue_id);

@@ -89,6 +89,8 @@ static void test_many_messages(struct pipeline *p)
     verdict_init(&v);
     is_int(pipeline_connect(pc, &v), VERDICT_CONTINUE, "connect stage continues");
     is_int(pipeline_helo(pc, "client.example.org", &v), VERDICT_CONTINUE, "helo stage continues");
+    pipeline_tls(pc, "TLSv1.2");
+    is_str(facts_get(pipeline_conn_facts(pc), "tls_version"), "TLSv1.2", "pipeline_tls sets tls_version");
     for (int i = 0; i < NMSGS; i++) {
 	int bad = i % 3 == 1, a;
 
