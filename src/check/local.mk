@@ -1,4 +1,5 @@
 # src/check/local.mk - sources of src/check (one protocol each)
 libmxguard_a_SOURCES += \
 	src/check/spf.h src/check/spf_int.h \
-	src/check/spf.c src/check/spf_dns.c src/check/spf_syntax.c src/check/spf_macro.c
+	src/check/spf.c src/check/spf_dns.c src/check/spf_syntax.c src/check/spf_macro.c \
+	src/check/spf_check.c

@@ -10,6 +10,9 @@
  *	const char *spf_result_word(enum spf_result res);
  *	int spf_lookup(struct dns_resolver *r, const char *addr, const char *ip,
  *		       int time_budget_ms, enum spf_result *res_r);
+ *
+ *	extern const struct check_module spf_check_module;  (spf_check.c)
+ *	extern const struct fact_table spf_fact_table;
  * DESCRIPTION
  *	spf_eval runs check_host() for one identity: the MAIL FROM address
  *	(SPF_ID_MAILFROM; the null sender "" uses postmaster@HELO as RFC
@@ -79,5 +82,10 @@ void spf_outcome_free(struct spf_outcome *out);
 const char *spf_result_word(enum spf_result res);
 int spf_lookup(struct dns_resolver *r, const char *addr, const char *ip,
 	       int time_budget_ms, enum spf_result *res_r);
+
+struct check_module;
+struct fact_table;
+extern const struct check_module spf_check_module;	/* spf_check.c */
+extern const struct fact_table spf_fact_table;
 
 #endif

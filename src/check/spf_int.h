@@ -26,6 +26,8 @@ int spf_macro_expand(struct spf_dns_ctx *ctx, const char *text, struct buf *out)
  */
 #ifndef MXG_CHECK_SPF_INT_H
 #define MXG_CHECK_SPF_INT_H
+#include <sys/types.h>
+#include <netinet/in.h>
 #include <spf2/spf.h>
 #include <spf2/spf_dns.h>
 #include "dns/dns.h"
