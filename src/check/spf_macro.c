@@ -153,7 +153,10 @@ int spf_macro_expand(struct spf_dns_ctx *ctx, const char *text, struct buf *out)
 	case '{': break;
 	default: buf_free(&val); return -1;
 	}
-	letter = s[2];
+	if ((letter = s[2]) == 0) {
+	    buf_free(&val);
+	    return -1;			/* "%{" at the end */
+	}
 	s += 3;
 	for (keep = 0; isdigit((unsigned char) *s); s++)
 	    keep = keep * 10 + (*s - '0');

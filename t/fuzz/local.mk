@@ -22,6 +22,7 @@ include t/fuzz/mail.mk
 include t/fuzz/crypto.mk
 include t/fuzz/rules.mk
 include t/fuzz/pipeline.mk
+include t/fuzz/spf.mk
 check_PROGRAMS += $(FUZZ_PROGS)
 
 fuzz:
