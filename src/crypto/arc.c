@@ -272,7 +272,7 @@ void arc_verify_end(struct arc_verify *v, const struct crypto_keysrc *src,
     }
     res->state = ARC_PASS;
     res->reason = NULL;
-    res->oldest_pass = 0;
+    res->oldest_pass = v->n;
     for (i = v->n - 1; i >= 1; i--) {
 	if (arc_check_ams(v, i, src, &why) != CRYPTO_PASS)
 	    break;

@@ -20,9 +20,10 @@
  *	AMS and every AS, and fills res: state ARC_PASS / ARC_FAIL /
  *	ARC_NONE / ARC_TEMPERROR (a temporary DNS failure is never fail),
  *	a reason, the number of sets, arc_domains (the AS d= values in
- *	chain order, colon-separated) and arc_oldest_pass (the lowest
- *	instance whose AMS still verifies, with every newer one; 0 if only
- *	the newest or none). The body is streamed as for DKIM.
+ *	chain order, colon-separated) and arc_oldest_pass (on pass: the
+ *	lowest instance whose AMS still verifies, as do all newer ones; the
+ *	newest instance when no older AMS does; 0 unless pass). The body is
+ *	streamed as for DKIM.
  *
  *	arc_seal builds instance N+1 for a message whose chain was
  *	verified as chain: the AAR from every Authentication-Results field

@@ -93,7 +93,7 @@ enum { CRYPTO_ALG_NONE = 0, CRYPTO_ALG_RSA_SHA256, CRYPTO_ALG_ED25519_SHA256,
 enum { CRYPTO_SIG_DKIM = 0, CRYPTO_SIG_AMS, CRYPTO_SIG_AS };
 
 struct crypto_tag {
-    char    name[16];
+    char    name[32];		/* longer names are refused */
     char   *value;			/* trimmed, NUL-terminated */
     size_t  vstart, vend;		/* value offsets in the input */
 };

@@ -13,7 +13,7 @@
  *	char *crypto_b64_encode(const unsigned char *data, size_t len);
  * DESCRIPTION
  *	crypto_taglist_parse reads a tag list as RFC 6376 3.2 defines it:
- *	tag names are ALPHA *(ALPHA / DIGIT / "_") (16 octets at most),
+ *	tag names are ALPHA *(ALPHA / DIGIT / "_") (31 octets at most),
  *	values are VALCHARs separated by folding white space; a final ";"
  *	is allowed. Values are kept trimmed and NUL-terminated, with their
  *	offsets in the input (crypto_strip_b uses them). The input may hold
