@@ -148,6 +148,10 @@ static int spf_target_ok(const char *name)
     size_t i, n;
     int alpha = 0;
 
+    /* names src/dns cannot ask for (dns.h: "bad name"): not found */
+    for (top = name; *top; top++)
+	if ((unsigned char) *top <= ' ' || (unsigned char) *top >= 0x7f || *top == '\\')
+	    return 0;
     if (!spf_domain_valid(name))
 	return 0;
     if (name[len - 1] == '.')
@@ -250,7 +254,7 @@ SPF_dns_rr_t *spf_dns_query(struct spf_dns_ctx *ctx, const char *domain, ns_type
     zero = n > ml && strcasecmp(domain + n - ml, "." SPF_CIDR0_LABEL) == 0;
     name = zero ? xstrndup(domain, n - ml) : xstrdup(domain);
     spf_truncate_left(name);
-    if (dt != DNS_T_PTR && !spf_target_ok(name)) {
+    if (!spf_target_ok(name)) {
 	free(name);			/* no DNS server holds it: no query */
 	return SPF_dns_rr_new_init(layer, domain, type, 0, HOST_NOT_FOUND);
     }

@@ -159,7 +159,8 @@ int spf_macro_expand(struct spf_dns_ctx *ctx, const char *text, struct buf *out)
 	}
 	s += 3;
 	for (keep = 0; isdigit((unsigned char) *s); s++)
-	    keep = keep * 10 + (*s - '0');
+	    if (keep <= 128)
+		keep = keep * 10 + (*s - '0');
 	reverse = (*s == 'r' || *s == 'R') ? (s++, 1) : 0;
 	for (nd = 0; *s && *s != '}' && nd < (int) sizeof(delims) - 1; s++)
 	    delims[nd++] = *s;

@@ -230,6 +230,8 @@ static int spf_ip4_ok(const char *s, size_t n)
 	    if (digits == 1 && v == 0)
 		return 0;		/* leading zero */
 	    v = v * 10 + (s[i] - '0');
+	    if (v > 255)
+		return 0;
 	    digits++;
 	} else {
 	    return 0;
