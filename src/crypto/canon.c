@@ -185,11 +185,21 @@ void crypto_body_update(struct crypto_body *b, const char *data, size_t len)
 	} else if (b->canon == CRYPTO_CANON_RELAXED && (c == ' ' || c == '\t')) {
 	    b->wsp_pending = 1;
 	} else if (b->pending_crlf == 0 && !b->wsp_pending) {
-	    /* fast path: a run of plain octets */
-	    for (run = i; run < len && data[run] != '\r' && data[run] != '\n'
-		 && (b->canon == CRYPTO_CANON_SIMPLE
-		     || (data[run] != ' ' && data[run] != '\t')); run++)
-		 /* void */ ;
+	    /*
+	     * Fast path: a run of octets that canonicalize to themselves,
+	     * so they are hashed in one piece. Under relaxed that includes
+	     * single spaces followed by a visible octet in the same chunk.
+	     */
+	    for (run = i; run < len && data[run] != '\r' && data[run] != '\n'; run++) {
+		if (b->canon == CRYPTO_CANON_SIMPLE)
+		    continue;
+		if (data[run] == '\t')
+		    break;
+		if (data[run] == ' ' && (run + 1 >= len || data[run + 1] == ' '
+					 || data[run + 1] == '\t' || data[run + 1] == '\r'
+					 || data[run + 1] == '\n'))
+		    break;
+	    }
 	    body_emit(b, data + i, run - i);
 	    b->line_content = 1;
 	    i = run - 1;
