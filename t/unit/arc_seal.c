@@ -106,7 +106,7 @@ int     main(void)
 	"\tdmarc=pass\r\n"
 	"From: A <a@origin.example>\r\nTo: b@list.example\r\nSubject: hi\r\n"
 	"Date: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\nHello,\r\n\r\nworld.\r\n\r\n";
-    struct arc_seal_out o1, o2, o3;
+    struct arc_seal_out o1, o2, o3, o4;
     struct arc_result r;
     const char *why = NULL;
     char   *s1, *s2, *bad, *s3, *s4;
@@ -151,13 +151,15 @@ int     main(void)
     ok(r.state == ARC_FAIL, "a chain sealed as failed verifies as fail");
     arc_result_clear(&r);
     why = NULL;
-    s4 = seal(s3, "hop2.example", "arc2", k2, &o2 /* unused on failure */, &why);
+    s4 = seal(s3, "hop2.example", "arc2", k2, &o4, &why);
     ok(s4 == NULL && why && strstr(why, "failed"), "a chain sealed as failed is never extended (%s)",
        why ? why : "");
 
     arc_seal_out_clear(&o1);
     arc_seal_out_clear(&o2);
     arc_seal_out_clear(&o3);
+    arc_seal_out_clear(&o4);
+    free(s4);
     free(s1);
     free(s2);
     free(s3);
