@@ -357,6 +357,87 @@ static void test_hostile(void)
     buf_free(&b);
 }
 
+static char *dkim_key_txt;
+
+/* fetch_dkim - the one test key for every name */
+static int fetch_dkim(void *ctx, const char *name, char **txt_r, const char **why_r)
+{
+    (void) ctx;
+    (void) name;
+    (void) why_r;
+    *txt_r = xstrdup(dkim_key_txt);
+    return 1;
+}
+
+/* dkim_l_header - a DKIM-Signature with l= signed over hdrs */
+static char *dkim_l_header(struct mail_hdrs *hdrs, EVP_PKEY *key, const char *body,
+			   long long l)
+{
+    char   *bh = body_hash_b64(CRYPTO_CANON_RELAXED, l, body, 65536), *raw, *b64, *full;
+    char   *names[] = {"from"};
+
+    raw = xasprintf("DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=x.example;"
+		    " s=s; h=from; l=%lld; bh=%s; b=", l, bh);
+    b64 = crypto_sign_field(hdrs, names, 1, CRYPTO_CANON_RELAXED, key, raw, strlen(raw));
+    full = xasprintf("%s%s\r\n", raw, b64);
+    free(bh);
+    free(raw);
+    free(b64);
+    return full;
+}
+
+static void test_dkim_results(void)
+{
+    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    struct crypto_keysrc src = {fetch_dkim, NULL, NULL};
+    struct dkim_verify_opts vo = {1700000000, 0};
+    const char *body = "Hello world.\r\nMore text.\r\n", *why;
+    const struct dkim_result *res;
+    struct mail_msg *m = NULL;
+    struct dkim_verify *v;
+    unsigned char raw[32];
+    size_t  rawlen = sizeof(raw), n;
+    char   *b64, *hdr, *text;
+    struct mail_hdrs *hdrs = mail_hdrs_alloc(0, 0);
+
+    EVP_PKEY_get_raw_public_key(key, raw, &rawlen);
+    b64 = crypto_b64_encode(raw, rawlen);
+    dkim_key_txt = xasprintf("v=DKIM1; k=ed25519; p=%s", b64);
+    mail_hdrs_add(hdrs, "From", " a@x.example", &why);
+    hdr = dkim_l_header(hdrs, key, body, 12);
+    text = xasprintf("%s"
+		     "DKIM-Signature: v=1; a=rsa-sha1; d=x.example; s=s; h=from; bh=AAAA; b=AAAA\r\n"
+		     "DKIM-Signature: v=1; a=ed25519-sha256; d=x.example; s=s; h=from; t=1600000000;"
+		     " x=1600000100; bh=AAAA; b=AAAA\r\n"
+		     "DKIM-Signature: v=1; a=ed25519-sha256; d=x.example; s=s; h=from; b=AAAA\r\n"
+		     "From: a@x.example\r\n\r\n%s", hdr, body);
+    if (mail_msg_read_buf(text, strlen(text), &m, &why) == 0) {
+	v = dkim_verify_start(m->hdrs, &vo);
+	dkim_verify_body(v, m->body, m->body_len);
+	n = dkim_verify_end(v, &src, &res);
+	ok(n == 4, "four DKIM signatures give four results");
+	ok(n == 4 && res[0].result == DKIM_PASS && res[0].l == 12 && res[0].body_len == 26
+	   && res[0].reason && strstr(res[0].reason, "l="),
+	   "an l= signature passes and reports that it covers part of the body");
+	ok(n == 4 && res[1].result == DKIM_POLICY && strstr(res[1].reason, "rsa-sha1"),
+	   "rsa-sha1 is reported as policy, not checked");
+	ok(n == 4 && res[2].result == DKIM_FAIL && strcmp(res[2].reason, "signature expired") == 0,
+	   "an expired signature fails with reason 'signature expired'");
+	ok(n == 4 && res[3].result == DKIM_PERMERROR && res[3].d == NULL,
+	   "a signature missing bh= is permerror");
+	dkim_verify_free(&v);
+	mail_msg_free(&m);
+    } else {
+	ok(0, "the DKIM test message parses");
+    }
+    free(text);
+    free(hdr);
+    free(b64);
+    free(dkim_key_txt);
+    mail_hdrs_free(&hdrs);
+    EVP_PKEY_free(key);
+}
+
 int     main(void)
 {
     test_taglist();
@@ -366,5 +447,6 @@ int     main(void)
     test_privkey_file();
     test_keycache();
     test_hostile();
+    test_dkim_results();
     return done_testing();
 }
