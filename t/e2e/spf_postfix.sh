@@ -1,0 +1,105 @@
+#!/bin/sh
+# t/e2e/spf_postfix.sh - SPF end to end: swaks plays a client (XCLIENT)
+# to a real Postfix, whose milter is mxguardd; every DNS answer comes from
+# the real bed (nsd + unbound). pass, softfail, none, permerror and
+# temperror (the server made to SERVFAIL, or to drop the query) each give
+# the right Received-SPF header and spf= clause of Authentication-Results;
+# a rule `spf = fail` rejects at MAIL FROM with $spf_smtp_comment (the
+# domain's exp= text); the null sender is checked as postmaster@HELO.
+. "$top_srcdir/t/lib/common.sh"
+. "$top_srcdir/t/lib/dns.sh"
+. "$top_srcdir/t/lib/postfix.sh"
+. "$top_srcdir/t/unit/daemon_lib.sh"
+
+for tool in postfix postconf smtp-sink swaks perl nsd unbound; do
+	command -v "$tool" >/dev/null || t_bail "$tool is missing (install postfix swaks perl nsd unbound)"
+done
+AUTHSERV=mx.spf.test
+CLIENT=192.0.2.10
+
+t_dns_zone spfbed.test <<'EOF'
+pass	TXT	"v=spf1 ip4:192.0.2.0/24 -all"
+fail	TXT	"v=spf1 -all exp=why.%{o}"
+why.fail	TXT	"Mail from %{o} is not accepted from %{i}"
+soft	TXT	"v=spf1 ~all"
+none	A	192.0.2.99
+perm	TXT	"v=spf1 ip4:192.0.2.300 -all"
+helo	TXT	"v=spf1 ip4:192.0.2.10 -all"
+EOF
+t_dns_servfail servfail.example
+t_dns_timeout timeout.example
+t_dns_start || t_bail "the DNS bed did not start"
+
+cat >"$T_DIR/m.conf" <<EOF
+milter: {
+  socket = "inet:$D_PORT@127.0.0.1";
+  user = "";
+  pidfile = "$D_PIDFILE";
+  authserv_id = "$AUTHSERV";
+  timeout_s = 60;
+};
+log: { verbose = 1; };
+store: { lmdb = "$T_DIR/state.mdb"; };
+$(t_dns_conf 1000)
+spf: { time_budget_ms = 5000; };
+rules: {
+  mail = (
+    { if = { spf = [ "fail" ]; }; then = "reject"; message = "550 5.7.23 \$spf_smtp_comment"; }
+  );
+};
+EOF
+d_start "$T_DIR/m.conf" || t_bail "mxguardd did not start"
+t_postfix_start "inet:127.0.0.1:$D_PORT" || t_bail "postfix with the milter did not start"
+
+N=0
+# send_one SENDER SUBJECT [SWAKS-OPTIONS] - a message from the played client
+send_one() {
+	_from=$1; _subj=$2; shift 2
+	t_postfix_send --xclient-addr "$CLIENT" --helo client.bed.test --from "$_from" \
+		--header "Subject: $_subj" "$@"
+}
+# sink_file SUBJECT - the sink's file holding the message with SUBJECT
+sink_file() { grep -lx "Subject: $1" $(t_postfix_sink_files) /dev/null | head -n 1; }
+# header NAME FILE - the unfolded value of the first NAME header of FILE
+header() {
+	perl -e 'my ($n, $f) = @ARGV; open(my $h, "<", $f) or exit 1; local $/;
+		my $t = <$h>; $t =~ s/\r//g; ($t) = split /\n\n/, $t, 2; $t =~ s/\n[ \t]+/ /g;
+		for (split /\n/, $t) { if (/^\Q$n\E:\s*(.*)/i) { print "$1\n"; exit 0 } } exit 1' "$1" "$2"
+}
+# delivered RESULT SENDER IDENTITY - send, and check both headers
+delivered() {
+	_res=$1; _from=$2; _ident=$3; shift 3
+	_subj="spf $_res $$ $N"
+	send_one "$_from" "$_subj" "$@"
+	ok $? "$_res: the message is accepted"
+	N=$((N + 1)); t_postfix_wait_delivered $N
+	ok $? "$_res: it is delivered"
+	_f=$(sink_file "$_subj")
+	_rs=$(header Received-SPF "$_f")
+	case "$_rs" in
+	"$_res ("*"client-ip=$CLIENT;"*) ok 0 "$_res: Received-SPF: $_rs" ;;
+	*) ok 1 "$_res: Received-SPF starts with $_res and has client-ip: got '$_rs'" ;;
+	esac
+	_ar=$(header Authentication-Results "$_f")
+	case "$_ar" in
+	"$AUTHSERV;"*"spf=$_res "*"$_ident"*) ok 0 "$_res: A-R has spf=$_res and $_ident" ;;
+	*) ok 1 "$_res: A-R has spf=$_res and $_ident: got '$_ar'" ;;
+	esac
+}
+
+delivered pass u@pass.spfbed.test "smtp.mailfrom=u@pass.spfbed.test"
+delivered softfail u@soft.spfbed.test "smtp.mailfrom=u@soft.spfbed.test"
+delivered none u@none.spfbed.test "smtp.mailfrom=u@none.spfbed.test"
+delivered permerror u@perm.spfbed.test "smtp.mailfrom=u@perm.spfbed.test"
+delivered temperror u@x.servfail.example "smtp.mailfrom=u@x.servfail.example"
+delivered temperror u@x.timeout.example "smtp.mailfrom=u@x.timeout.example"
+delivered pass "<>" "smtp.helo=helo.spfbed.test" --helo helo.spfbed.test
+
+send_one u@fail.spfbed.test "spf fail $$"
+[ $? -ne 0 ]; ok $? "fail: the rule spf = fail refuses the message"
+reply=$(sed -n 's/^<\*\* *//p' "$PF_LAST_SEND" | tail -n 1 | tr -d '\r')
+t_is "$reply" "550 5.7.23 Mail from fail.spfbed.test is not accepted from $CLIENT" \
+	"fail: the client sees 550 5.7.23 and \$spf_smtp_comment (the domain's exp= text)"
+d_wait_log 'mxguardd: <= u@fail.spfbed.test .* spf=fail .*verdict=reject'
+ok $? "fail: mxguardd's summary line has spf=fail and verdict=reject"
+t_done
