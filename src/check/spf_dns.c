@@ -7,6 +7,8 @@
  *	void spf_dns_init(struct spf_dns_ctx *ctx, struct dns_resolver *r,
  *			  int time_budget_ms);
  *	SPF_dns_server_t *spf_dns_server(struct spf_dns_ctx *ctx);
+ *	SPF_dns_rr_t *spf_dns_query(struct spf_dns_ctx *ctx, const char *domain,
+ *				    ns_type type, int flags);
  * DESCRIPTION
  *	libspf2 asks its SPF_dns_server_t for records and reads the answer's
  *	herrno. This layer answers every query through dns_lookup, so the
@@ -14,25 +16,41 @@
  *	tri-state to libspf2's h_errno words: DNS_FOUND NETDB_SUCCESS,
  *	NXDOMAIN HOST_NOT_FOUND, NODATA NO_DATA, DNS_TEMP TRY_AGAIN (libspf2
  *	ends with temperror on TRY_AGAIN in every mechanism, never none).
+ *	Type SPF (99) is never asked (RFC 7208 3.1): NO_DATA at once.
  *
- *	Limits libspf2 lacks are enforced here: more than SPF_VOID_LIMIT
- *	void lookups (NXDOMAIN or NODATA), or the query cap, set ctx->perm
- *	and answer TRY_AGAIN so that libspf2 stops at once; spf.c turns the
- *	outcome into permerror. A PTR answer is cut to its first
- *	SPF_PTR_LIMIT names (RFC 7208 4.6.4: the others are ignored, not an
- *	error). The time budget is the dns_budget deadline (temperror).
+ *	Limits libspf2 lacks or gets wrong are enforced here. More than
+ *	SPF_TERM_LIMIT DNS-querying terms in the whole evaluation (libspf2
+ *	counts per record, so includes reset it), more than SPF_VOID_LIMIT
+ *	void lookups, an MX answer of more than SPF_MX_LIMIT names, or the
+ *	query cap set ctx->perm and answer TRY_AGAIN so that libspf2 stops
+ *	at once; spf.c turns the outcome into permerror. A PTR answer is cut
+ *	to its first SPF_PTR_LIMIT names, and a temporary failure on the
+ *	address of one of them skips that name (RFC 7208 4.6.4, 5.5). Names
+ *	longer than 253 octets lose left labels (7.3); names that cannot be
+ *	in the DNS (one label, a bad top label, bytes src/dns refuses) are
+ *	not found, without a query. A name ending in "._mxg0" comes from
+ *	a zero CIDR length (spf_syntax_rewrite): its real lookup decides, and
+ *	any address found is answered as the client's own (so that /32 or
+ *	/128 matches, as /0 would). The time budget is the dns_budget
+ *	deadline (temperror).
  *
  *	get_spf replaces libspf2's record selection: it fetches the TXT
  *	records, keeps those that are exactly "v=spf1" or start with
  *	"v=spf1 ", runs the strict syntax check (spf_syntax.c) and compiles
- *	the record, so a broken record is a permerror and not libspf2's
- *	"not SPF" (which would read as none).
+ *	the rewritten record, so a broken record is a permerror and not
+ *	libspf2's "not SPF" (which would read as none). get_exp fetches the
+ *	exp= text and expands it with spf_macro_expand (libspf2 mangles
+ *	spaces); several records, non-ASCII text, bad macros or a failed
+ *	lookup give SPF_EXP_DEFAULT_MARK, replaced by our default in spf.c
+ *	(RFC 7208 6.2). spf_dns_query with SPF_Q_QUIET is for lookups whose
+ *	failure must not change the result (explanations, %{p}).
  * DIAGNOSTICS
  *	get_spf returns SPF_E_SUCCESS, SPF_E_NOT_SPF (no record: none at the
  *	top, permerror inside include/redirect), SPF_E_DNS_ERROR
  *	(temperror) or a syntax error code (permerror).
  * STANDARDS
- *	RFC 7208 4.4 (record lookup), 4.5 (selection), 4.6.4 (limits), 5.
+ *	RFC 7208 3.1, 4.4 (record lookup), 4.5 (selection), 4.6.4 (limits),
+ *	5, 6.2 (exp), 7.3; RFC 7505 (null MX).
  */
 #include "config.h"
 #include <stdlib.h>

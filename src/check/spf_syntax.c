@@ -7,6 +7,8 @@
  *	int spf_syntax_check(const char *record, const char **why_r);
  *	char *spf_syntax_rewrite(const char *record, int family);
  *	int spf_domain_valid(const char *domain);
+ *	int spf_macro_syntax(const char *text, int exp, int *end_macro_r,
+ *			     const char **why_r);
  * DESCRIPTION
  *	libspf2 1.2.10 accepts records the RFC calls invalid (domain-specs
  *	without a valid top label, bad CIDR lengths, unknown macro letters,
@@ -14,8 +16,8 @@
  *	so every record is checked against the ABNF of RFC 7208 12 first;
  *	an invalid record is a permerror.
  *
- *	spf_syntax_rewrite returns a valid record as libspf2 must see them to evaluate them as the RFC
- *	says: unknown modifiers dropped (libspf2 refuses some valid ones),
+ *	spf_syntax_rewrite returns a valid record as libspf2 must see it
+ *	to evaluate it as the RFC says: unknown modifiers dropped (libspf2 refuses some valid ones),
  *	redirect= moved to the end and dropped when the record has "all"
  *	(RFC 7208 6.1), and zero CIDR lengths, which libspf2 refuses,
  *	expressed otherwise: "ip4:N/0" becomes "ip4:0.0.0.0/1
@@ -27,8 +29,11 @@
  *	spf_domain_valid is the check of RFC 7208 4.3 on an identity or a
  *	target name: labels of 1 to 63 octets, at most 253 octets, at
  *	least two labels (one trailing dot allowed).
+ *	spf_macro_syntax checks a whole macro-string (exp: explanation
+ *	text, where spaces and the letters c, r, t are allowed).
  * DIAGNOSTICS
- *	spf_syntax_check: 0 valid, -1 with a static reason in *why_r.
+ *	spf_syntax_check, spf_macro_syntax: 0 valid, -1 with a static
+ *	reason in *why_r.
  *	spf_domain_valid: 1 valid, 0 not.
  * STANDARDS
  *	RFC 7208 4.3, 4.6.1, 5, 6, 7.1 (macro syntax), 12 (ABNF).
