@@ -6,13 +6,15 @@
  *	functions), then spf_eval against a scripted DNS server: each
  *	result word, temporary failures never read as none, the void and
  *	term limits, explanations with spaces and macros, the best guess,
- *	IPv6 and IPv4-mapped clients, zero CIDR lengths and bad input.
+ *	IPv6 and IPv4-mapped clients, zero CIDR lengths, bad input, and
+ *	evaluations in several threads at once.
  *	The RFC 7208 suite itself runs against nsd + unbound (spf_suite.sh).
  */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <arpa/inet.h>
 #include "t/tap.h"
 #include "check/spf.h"
@@ -245,6 +247,51 @@ static void test_guess(struct dns_resolver *r)
     ok(spf_lookup(r, "", "192.0.2.3", 5000, &res) < 0, "spf_lookup: no address is an error");
 }
 
+#define NTHREADS 4
+#define NEVALS 150
+
+/* thread_run - evaluations of known results; the number of wrong ones */
+static void *thread_run(void *arg)
+{
+    static const char *const want[][3] = {
+	{"192.0.2.9", "u@pass.test", "pass"}, {"198.51.100.1", "u@pass.test", "fail"},
+	{"192.0.2.9", "u@servfail.test", "temperror"}, {"192.0.2.9", "u@void.test", "permerror"},
+	{"192.0.2.9", "u@exp.test", "fail"},
+    };
+    struct dns_resolver *r = arg;
+    struct spf_outcome o;
+    long wrong = 0;
+
+    memset(&o, 0, sizeof(o));
+    for (int i = 0; i < NEVALS; i++) {
+	const char *const *w = want[i % 5];
+
+	wrong += strcmp(eval(r, w[0], w[1], NULL, &o), w[2]) != 0;
+	if (i % 5 == 4)
+	    wrong += o.explanation == NULL
+		|| strcmp(o.explanation, "You 192.0.2.9 are not welcome at exp.test") != 0;
+    }
+    spf_outcome_free(&o);
+    return (void *) wrong;
+}
+
+/* test_threads - one resolver, evaluations in several threads at once */
+static void test_threads(struct dns_resolver *r)
+{
+    pthread_t t[NTHREADS];
+    long wrong = 0;
+    void *ret;
+
+    for (int i = 0; i < NTHREADS; i++)
+	pthread_create(&t[i], NULL, thread_run, r);
+    for (int i = 0; i < NTHREADS; i++) {
+	pthread_join(t[i], &ret);
+	wrong += (long) ret;
+    }
+    is_int((int) wrong, 0, "%d threads x %d evaluations on one resolver: every result right",
+	   NTHREADS, NEVALS);
+}
+
 int main(void)
 {
     struct dd *d = dd_start(AF_INET, answer, NULL);
@@ -263,6 +310,7 @@ int main(void)
 	test_results(r);
 	test_errors(r);
 	test_guess(r);
+	test_threads(r);
     }
     dns_resolver_free(&r);
     free(why);
