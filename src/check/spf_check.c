@@ -24,14 +24,15 @@
  *	message data lives in *check_data(m) until msg_end.
  * DIAGNOSTICS
  *	Hooks return 0; a DNS failure is the result temperror, never an
- *	internal error. init fails (FILE:LINE-less message in errors_r)
- *	when spf.guess is not a valid SPF record.
+ *	internal error. init fails ("FILE:LINE: spf.guess: why" in
+ *	errors_r) when spf.guess is not a valid SPF record.
  * STANDARDS
  *	RFC 7208 2.3, 2.4, 9.1; RFC 8601 2.7.2 (spf method, smtp ptypes).
  */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
+#include <libconfig.h>
 #include "check/spf.h"
 #include "check/spf_int.h"
 #include "conf/conf.h"
@@ -89,7 +90,12 @@ static void *spf_check_init(const struct conf *c, struct pipeline_env *env,
 	return NULL;
     if (conf_bool(c, "spf.guess_enabled")
 	&& spf_syntax_check(conf_str(c, "spf.guess"), &why) < 0) {
-	buf_printf(errors_r, "%s: spf.guess: %s\n", conf_path(c) ? conf_path(c) : "config", why);
+	const config_setting_t *set = conf_setting(c, "spf.guess");
+	const char *file = set ? config_setting_source_file(set) : NULL;
+
+	buf_printf(errors_r, "%s:%u: spf.guess: %s\n",
+		   file ? file : conf_path(c) ? conf_path(c) : "config",
+		   set ? config_setting_source_line(set) : 0, why);
 	return NULL;
     }
     s = xcalloc(1, sizeof(*s));
