@@ -30,8 +30,8 @@ struct dkim_verify {
     const struct mail_hdrs *hdrs;
     struct dkim_verify_opts opts;
     size_t  n;
-    struct dkim_one one[DKIM_MAX_SIGS];
-    struct dkim_result res[DKIM_MAX_SIGS];
+    struct dkim_one one[DKIM_MAX_SIGS + 1];	/* + one "too many" result */
+    struct dkim_result res[DKIM_MAX_SIGS + 1];
 };
 
 /* dkim_result_name - the RFC 8601 word of a result */
@@ -98,10 +98,12 @@ struct dkim_verify *dkim_verify_start(const struct mail_hdrs *hdrs,
 	if (!mail_hdr_is(h, "DKIM-Signature"))
 	    continue;
 	if (v->n == DKIM_MAX_SIGS) {
-	    /* the last slot reports the excess instead of a signature */
-	    v->one[v->n - 1].res.result = DKIM_PERMERROR;
-	    v->one[v->n - 1].res.reason = "too many signatures";
-	    crypto_body_free(&v->one[v->n - 1].body);
+	    /* one more result reports the excess; nothing more is parsed */
+	    v->one[v->n].res.result = DKIM_PERMERROR;
+	    v->one[v->n].res.reason = "too many signatures";
+	    v->one[v->n].res.field = i;
+	    v->one[v->n].res.l = -1;
+	    v->n++;
 	    break;
 	}
 	dkim_one_init(v, &v->one[v->n++], h, i);

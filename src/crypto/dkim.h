@@ -15,9 +15,10 @@
  *	const char *dkim_result_name(int result);
  * DESCRIPTION
  *	Verification is split so the milter can stream the body:
- *	dkim_verify_start parses every DKIM-Signature (at most
- *	DKIM_MAX_SIGS are verified; the rest are permerror "too many
- *	signatures") and starts one body hash per signature;
+ *	dkim_verify_start parses every DKIM-Signature (the first
+ *	DKIM_MAX_SIGS are verified; if there are more, one further result
+ *	says permerror "too many signatures", for the first one left out)
+ *	and starts one body hash per signature;
  *	dkim_verify_body feeds body chunks; dkim_verify_end fetches keys
  *	and checks each signature, returning one result per signature in
  *	field order (top first). opts->now is the time for t=/x= checks.

@@ -8,8 +8,7 @@
  *	int crypto_keysrc_get(const struct crypto_keysrc *src, const char *d,
  *			const char *s, struct crypto_key **key_r, const char **why_r);
  *	int crypto_sig_check(const struct crypto_sig *sig, const unsigned char *hh32,
- *			const struct crypto_keysrc *src, struct crypto_key **key_r,
- *			const char **why_r);
+ *			const struct crypto_keysrc *src, const char **why_r);
  *	char *crypto_sign_field(const struct mail_hdrs *hdrs, char *const *names,
  *			size_t nnames, int canon, EVP_PKEY *pkey, const char *raw,
  *			size_t len);

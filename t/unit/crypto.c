@@ -431,6 +431,29 @@ static void test_dkim_results(void)
 	ok(0, "the DKIM test message parses");
     }
     free(text);
+    text = xstrdup("");
+    for (n = 0; n < 40; n++) {
+	char   *t2 = xasprintf("%sDKIM-Signature: v=1; a=ed25519-sha256; d=x.example; s=s;"
+			       " h=from; bh=AAAA; b=AAAA\r\n", text);
+
+	free(text);
+	text = t2;
+    }
+    free(hdr);
+    hdr = xasprintf("%sFrom: a@x.example\r\n\r\n%s", text, body);
+    if (mail_msg_read_buf(hdr, strlen(hdr), &m, &why) == 0) {
+	v = dkim_verify_start(m->hdrs, &vo);
+	dkim_verify_body(v, m->body, m->body_len);
+	n = dkim_verify_end(v, &src, &res);
+	ok(n == DKIM_MAX_SIGS + 1 && res[n - 1].result == DKIM_PERMERROR
+	   && strcmp(res[n - 1].reason, "too many signatures") == 0 && res[0].result == DKIM_FAIL,
+	   "40 signatures: %d checked, then one 'too many signatures' result", DKIM_MAX_SIGS);
+	dkim_verify_free(&v);
+	mail_msg_free(&m);
+    } else {
+	ok(0, "the 40-signature message parses");
+    }
+    free(text);
     free(hdr);
     free(b64);
     free(dkim_key_txt);
