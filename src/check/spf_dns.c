@@ -24,8 +24,9 @@
  *	void lookups, an MX answer of more than SPF_MX_LIMIT names, or the
  *	query cap set ctx->perm and answer TRY_AGAIN so that libspf2 stops
  *	at once; spf.c turns the outcome into permerror. A PTR answer is cut
- *	to its first SPF_PTR_LIMIT names, and a temporary failure on the
- *	address of one of them skips that name (RFC 7208 4.6.4, 5.5). Names
+ *	to its first SPF_PTR_LIMIT names; a failed PTR lookup makes "ptr"
+ *	not match, and a failed address lookup of one of its names skips
+ *	that name (RFC 7208 4.6.4, 5.5). Names
  *	longer than 253 octets lose left labels (7.3); names that cannot be
  *	in the DNS (one label, a bad top label, bytes src/dns refuses) are
  *	not found, without a query. A name ending in "._mxg0" comes from
@@ -292,8 +293,9 @@ SPF_dns_rr_t *spf_dns_query(struct spf_dns_ctx *ctx, const char *domain, ns_type
 	    herrno = TRY_AGAIN;
 	    spf_dns_fail(ctx, flags, 1, name, dt, "more than 2 void lookups");
 	}
-    } else if ((dt == DNS_T_A || dt == DNS_T_AAAA) && spf_is_ptr_name(ctx, name)) {
-	herrno = HOST_NOT_FOUND;	/* RFC 7208 5.5: skip that name */
+    } else if (dt == DNS_T_PTR || ((dt == DNS_T_A || dt == DNS_T_AAAA)
+				    && spf_is_ptr_name(ctx, name))) {
+	herrno = HOST_NOT_FOUND;	/* RFC 7208 5.5: no match, skip that name */
     } else if (st == DNS_PERM && ans->reason && strstr(ans->reason, "budget")) {
 	spf_dns_fail(ctx, flags, 1, name, dt, "too many DNS lookups");
     } else if (st == DNS_PERM && ans->reason

@@ -51,6 +51,7 @@ static const struct zrec zone[] = {
     {"two.test", 16, "v=spf1 -all"},
     {"two.test", 16, "v=spf1 +all"},
     {"none.test", 1, "192.0.2.1"},
+    {"ptrfail.test", 16, "v=spf1 ptr ?all"},
     {"guessed.test", 1, "192.0.2.77"},
     {NULL, 0, NULL},
 };
@@ -66,7 +67,8 @@ static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *c
     (void) ctx;
     if (strcmp(q->name, "silent.test") == 0)
 	return -1;
-    dd_reply(p, q, strcmp(q->name, "servfail.test") == 0 ? 2 : 0, 0);
+    dd_reply(p, q, strcmp(q->name, "servfail.test") == 0
+	     || strcmp(q->name, "66.2.0.192.in-addr.arpa") == 0 ? 2 : 0, 0);
     for (const struct zrec *z = zone; z->name; z++) {
 	if (strcasecmp(z->name, q->name) != 0)
 	    continue;
@@ -87,7 +89,7 @@ static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *c
 	pkt_rr_end(p, m);
 	n++;
     }
-    if (!known && strcmp(q->name, "servfail.test") != 0)
+    if (!known && p->b[3] == 0x80)	/* NOERROR, RA: not SERVFAIL */
 	p->b[3] = (unsigned char) ((p->b[3] & 0xf0) | 3);	/* NXDOMAIN */
     pkt_counts(p, n, 0, 0);
     return 0;
@@ -219,6 +221,8 @@ static void test_errors(struct dns_resolver *r)
     ok(o.problem && strstr(o.problem, "void"), "the problem names the void limit: %s",
        o.problem ? o.problem : "(none)");
     is_str(eval(r, "192.0.2.9", "u@two-void.test", NULL, &o), "pass", "two void lookups: fine");
+    is_str(eval(r, "192.0.2.66", "u@ptrfail.test", NULL, &o), "neutral",
+	   "a failed PTR lookup: ptr does not match (RFC 7208 5.5), not temperror");
     is_str(eval(r, "192.0.2.9", "u@terms.test", NULL, &o), "permerror",
 	   "eleven DNS terms across an include: permerror (libspf2 counts per record)");
     spf_outcome_free(&o);
