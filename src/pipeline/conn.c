@@ -401,7 +401,7 @@ int pipeline_header(struct pipeline_conn *pc, const char *name, const char *valu
 {
     struct check_msg *m = &pc->msg;
     const char *why = NULL;
-    int was = m->view.oversize;
+    int became;
 
     if (!m->active || name == NULL)
 	return 0;
@@ -417,14 +417,16 @@ int pipeline_header(struct pipeline_conn *pc, const char *name, const char *valu
 	    m->ar_claimed[m->nclaimed++] = (int) m->nar;
 	}
     }
+    became = pipeline_count(pc, strlen(name) + strlen(value) + 4);	/* logs once */
     if (!m->hdrs_full && mail_hdrs_add(m->hdrs, name, value, &why) != 0) {
 	m->hdrs_full = 1;
-	m->view.oversize = 1;
-	msg_info("%s: pipeline: %s: header checks see the fields before it",
-		 *pc->queue_id ? pc->queue_id : "NOQUEUE", why ? why : "header limit");
+	if (!m->view.oversize) {	/* the field count limit */
+	    m->view.oversize = became = 1;
+	    msg_info("%s: pipeline: %s: header checks see the fields before it",
+		     *pc->queue_id ? pc->queue_id : "NOQUEUE", why ? why : "header limit");
+	}
     }
-    (void) pipeline_count(pc, strlen(name) + strlen(value) + 4);
-    return !was && m->view.oversize;
+    return became;
 }
 
 /* pipeline_eoh - end of headers: checks register their body consumers */
