@@ -390,8 +390,9 @@ static SPF_errcode_t spf_dns_get_spf(SPF_server_t *server, SPF_request_t *req,
 		 SPF_TERM_LIMIT);
 	return spf_get_fail(resp, SPF_RESULT_PERMERROR, SPF_E_BIG_DNS, "too many terms", domain);
     }
-    if (!spf_domain_valid(domain))
-	return spf_get_fail(resp, SPF_RESULT_NONE, SPF_E_NOT_SPF, "not a domain name", domain);
+    if (domain == NULL || !spf_domain_valid(domain))
+	return spf_get_fail(resp, SPF_RESULT_NONE, SPF_E_NOT_SPF, "not a domain name",
+			    domain ? domain : "(none)");
     rr = spf_dns_query(ctx, domain, ns_t_txt, 0);
     if (rr->herrno == HOST_NOT_FOUND || rr->herrno == NO_DATA) {
 	SPF_dns_rr_free(rr);
