@@ -8,8 +8,10 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf/conf.h"
+#include "pipeline/pipeline.h"
 #include "util/xmalloc.h"
 
 /* milter_conn_alloc - an empty connection context */
@@ -53,6 +55,10 @@ void milter_msg_reset(struct milter_msg *msg)
     for (size_t i = 0; i < msg->nrcpt; i++)
 	free(msg->rcpts[i]);
     free(msg->rcpts);
+    for (size_t i = 0; i < msg->nheaders; i++)
+	free(msg->hdr_names[i]);
+    free(msg->hdr_names);
+    free(msg->quarantine);
     free(msg->queue_id);
     free(msg->auth_authen);
     free(msg->sender);
@@ -67,6 +73,10 @@ void milter_conn_free(struct milter_conn **connp)
     if (conn == NULL)
 	return;
     milter_msg_reset(&conn->msg);
+    if (conn->pc)
+	pipeline_conn_free(&conn->pc);
+    if (conn->pipe)
+	pipeline_unref(&conn->pipe);
     if (conn->conf)
 	conf_unref(&conn->conf);
     free(conn->client_name);
@@ -102,7 +112,11 @@ static int milter_msg_check_size(struct milter_msg *msg, long long max)
 int milter_msg_add_header(struct milter_msg *msg, const char *name, const char *value,
 			  int leadspc, long long max)
 {
-    msg->nheaders++;
+    if (msg->nheaders == msg->hdr_cap) {
+	msg->hdr_cap = msg->hdr_cap ? msg->hdr_cap * 2 : 16;
+	msg->hdr_names = xrealloc(msg->hdr_names, msg->hdr_cap * sizeof(*msg->hdr_names));
+    }
+    msg->hdr_names[msg->nheaders++] = xstrdup(name);
     msg->header_bytes += strlen(name) + (leadspc ? 1 : 2) + strlen(value) + 2;
     return milter_msg_check_size(msg, max);
 }
@@ -118,4 +132,15 @@ int milter_msg_add_body(struct milter_msg *msg, size_t len, long long max)
 unsigned long long milter_msg_size(const struct milter_msg *msg)
 {
     return msg->header_bytes + (msg->nheaders ? 2 : 0) + msg->body_bytes;
+}
+
+/* milter_msg_count_header - how many headers named name the MTA sent */
+size_t milter_msg_count_header(const struct milter_msg *msg, const char *name)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < msg->nheaders; i++)
+	if (strcasecmp(msg->hdr_names[i], name) == 0)
+	    n++;
+    return n;
 }

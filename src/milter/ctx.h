@@ -16,14 +16,22 @@
  *	int milter_msg_add_body(struct milter_msg *msg, size_t len,
  *				long long max);
  *	unsigned long long milter_msg_size(const struct milter_msg *msg);
+size_t milter_msg_count_header(const struct milter_msg *msg, const char *name);
+ *	size_t milter_msg_count_header(const struct milter_msg *msg,
+ *				       const char *name);
  * DESCRIPTION
  *	A struct milter_conn lives from negotiation (or connect) to close and
  *	holds what the SMTP session told us: client name, address, port,
  *	HELO, the connect-stage macros j and {daemon_name}, the TLS macros,
- *	the config snapshot in use, and the negotiated protocol flags. Its
+ *	the config snapshot in use, the negotiated protocol flags, and the
+ *	pipeline connection (pipeline.h) with the pipeline it was made from
+ *	(a reference: a reload does not pull it away mid-message). Its
  *	struct milter_msg holds one message: queue id (macro i), the
  *	{auth_authen} macro, envelope sender, recipients and the header and
- *	body accounting. milter_msg_reset() frees every per-message
+ *	body accounting, the names of the headers the MTA sent (so a removal
+ *	of "every occurrence" knows how many there are:
+ *	milter_msg_count_header, case-insensitive) and a quarantine reason
+ *	decided before end of message. milter_msg_reset() frees every per-message
  *	allocation; the callbacks call it at eom, abort and close, so nothing
  *	of one message survives into the next.
  *
@@ -50,6 +58,8 @@
 #include <netinet/in.h>
 
 struct conf;
+struct pipeline;
+struct pipeline_conn;
 
 struct milter_msg {
     char *queue_id;		/* macro i; "" until known */
@@ -62,6 +72,10 @@ struct milter_msg {
     unsigned long long header_bytes;
     unsigned long long body_bytes;
     int oversize;		/* exceeded milter.max_message_size */
+    char **hdr_names;		/* names of the headers the MTA sent, in order */
+    size_t hdr_cap;
+    char *quarantine;		/* reason decided before eom, NULL = none */
+    int counted;		/* counted in milter_live (between MAIL and its end) */
 };
 
 struct milter_conn {
@@ -76,6 +90,9 @@ struct milter_conn {
     char *tls_version;		/* macro {tls_version} */
     char *cipher;		/* macro {cipher} */
     unsigned long nmsgs;	/* messages seen on this connection */
+    struct pipeline *pipe;	/* the pipeline pc was made from (our reference) */
+    struct pipeline_conn *pc;	/* NULL until connect */
+    int discard_all;		/* a connect/helo verdict discards every message */
     struct milter_msg msg;
 };
 
@@ -90,5 +107,6 @@ int milter_msg_add_header(struct milter_msg *msg, const char *name, const char *
 			  int leadspc, long long max);
 int milter_msg_add_body(struct milter_msg *msg, size_t len, long long max);
 unsigned long long milter_msg_size(const struct milter_msg *msg);
+size_t milter_msg_count_header(const struct milter_msg *msg, const char *name);
 
 #endif

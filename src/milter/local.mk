@@ -6,6 +6,8 @@ libmxguard_a_SOURCES += \
 	src/milter/socket.c src/milter/socket.h \
 	src/milter/ctx.c src/milter/ctx.h \
 	src/milter/callbacks.c src/milter/callbacks.h \
+	src/milter/apply.c src/milter/apply.h \
+	src/milter/live.c src/milter/live.h \
 	src/milter/signals.c src/milter/signals.h
 
 sbin_PROGRAMS += src/mxguardd

@@ -23,8 +23,18 @@
  *	mxguardd makes SIGHUP a reload is in milter/signals.h. SIGTERM and
  *	SIGINT stop: smfi_stop(), then the socket file and pidfile go.
  *
- *	Reload (SIGHUP) loads a new snapshot from the same file; on errors
- *	the old one stays and every error line is logged. Keys that only
+ *	The message pipeline (pipeline/pipeline.h) is built from the
+ *	snapshot after the privilege drop, so -t, the startup and a reload
+ *	all report rule and list errors the same way (every line).
+ *
+ *	Reload (SIGHUP) loads a new snapshot from the same file and builds a
+ *	new pipeline from it; on any error the old snapshot and pipeline
+ *	stay and every error line is logged. New messages take the new
+ *	pipeline, messages in flight finish on theirs (milter/live.h).
+ *
+ *	Stop (SIGTERM, SIGINT) drains: new MAIL FROMs get 451 4.3.2,
+ *	messages in flight get up to milter.timeout_s to finish, then
+ *	libmilter is stopped and the process exits. Keys that only
  *	take effect at startup (socket, user, group, pidfile, timeout,
  *	backlog, log facility) are logged as needing a restart when changed.
  * DIAGNOSTICS
@@ -52,13 +62,16 @@
 #include "conf/conf.h"
 #include "milter/callbacks.h"
 #include "milter/daemon.h"
+#include "milter/live.h"
 #include "milter/privs.h"
 #include "milter/signals.h"
 #include "milter/socket.h"
+#include "pipeline/pipeline.h"
 #include "util/msg.h"
 #include "util/xmalloc.h"
 
 #define PROG "mxguardd"
+#define MXGUARDD_MAX_PACKET	(2 * 1024 * 1024)	/* largest milter packet accepted */
 
 struct mxguardd {
     struct daemon_opts opts;
@@ -122,6 +135,41 @@ static int mxguardd_check(struct mxguardd *d, const struct conf *c)
     return ret;
 }
 
+/* mxguardd_log_errors - one log line per error line, with a prefix */
+static void mxguardd_log_errors(const char *prefix, const struct buf *errs, int to_stderr)
+{
+    const char *p = buf_str(errs);
+
+    while (*p) {
+	size_t n = strcspn(p, "\n");
+
+	if (n > 0 && to_stderr)
+	    fprintf(stderr, "%s: %s%.*s\n", PROG, prefix, (int) n, p);
+	else if (n > 0)
+	    msg_error("%s: %s%.*s", PROG, prefix, (int) n, p);
+	p += n + (p[n] == '\n');
+    }
+}
+
+/* mxguardd_pipeline - the pipeline of snapshot c, or NULL with every error reported */
+static struct pipeline *mxguardd_pipeline(struct conf *c, const char *prefix, int to_stderr)
+{
+    struct buf errs = BUF_INIT;
+    struct pipeline *p = pipeline_new(c, &errs);
+
+    if (p == NULL) {
+	mxguardd_log_errors(prefix, &errs, to_stderr);
+	if (errs.len == 0) {
+	    if (to_stderr)
+		fprintf(stderr, "%s: %scannot build the message pipeline\n", PROG, prefix);
+	    else
+		msg_error("%s: %scannot build the message pipeline", PROG, prefix);
+	}
+    }
+    buf_free(&errs);
+    return p;
+}
+
 /* mxguardd_listen - bind as root, then TCP_NODELAY or unix ownership */
 static void mxguardd_listen(struct mxguardd *d, const struct conf *c)
 {
@@ -132,6 +180,12 @@ static void mxguardd_listen(struct mxguardd *d, const struct conf *c)
     milter_callbacks_desc(&desc);
     if (smfi_register(desc) != MI_SUCCESS)
 	msg_fatal("%s: smfi_register failed", PROG);
+    /*
+     * libmilter drops the connection on a packet over 64 KiB by default,
+     * but Postfix sends a header field in one packet up to its
+     * header_size_limit (100 KiB by default, often raised): allow 2 MiB.
+     */
+    (void) smfi_setmaxdatasize(MXGUARDD_MAX_PACKET);
     if (smfi_setconn(d->socket_spec) != MI_SUCCESS)
 	msg_fatal("%s: milter.socket \"%s\": libmilter refused it", PROG, d->socket_spec);
     if (smfi_settimeout((int) conf_int(c, "milter.timeout_s")) != MI_SUCCESS
@@ -195,23 +249,20 @@ static void mxguardd_restart_keys(const struct conf *old, const struct conf *nc)
 	    msg_warn("%s: reload: %s changed: takes effect after a restart", PROG, ints[i]);
 }
 
-/* mxguardd_reload - SIGHUP: install a new snapshot, or keep the old one */
+/* mxguardd_reload - SIGHUP: install a new snapshot and pipeline, or keep the old ones */
 static void mxguardd_reload(struct mxguardd *d)
 {
     struct buf errs = BUF_INIT;
     struct conf *nc = conf_open(d->opts.config, &errs);
     struct conf *old = conf_current();
+    struct pipeline *np = NULL;
     int verbose;
 
+    if (nc == NULL)
+	mxguardd_log_errors("reload: ", &errs, 0);
+    else if ((np = mxguardd_pipeline(nc, "reload: ", 0)) == NULL)
+	conf_unref(&nc);
     if (nc == NULL) {
-	const char *p = buf_str(&errs);
-
-	while (*p) {
-	    size_t n = strcspn(p, "\n");
-
-	    msg_error("%s: reload: %.*s", PROG, (int) n, p);
-	    p += n + (p[n] == '\n');
-	}
 	msg_error("%s: reload failed: keeping the configuration from %s",
 		  PROG, daemon_conf_name(old));
     } else {
@@ -220,6 +271,8 @@ static void mxguardd_reload(struct mxguardd *d)
 	msg_set_verbose(d->opts.verbose > verbose ? d->opts.verbose : verbose);
 	msg_info("%s: reload: configuration reloaded from %s", PROG, daemon_conf_name(nc));
 	conf_install(nc);
+	/* new messages take it; messages in flight keep their own reference */
+	milter_live_install(np);
     }
     conf_unref(&old);
     buf_free(&errs);
@@ -338,6 +391,34 @@ static void mxguardd_start(struct mxguardd *d)
     milter_signals_enable_reload();
 }
 
+/* mxguardd_drain - let messages in flight finish, up to milter.timeout_s */
+static void mxguardd_drain(struct mxguardd *d)
+{
+    struct conf *c = conf_current();
+    int secs = c ? (int) conf_int(c, "milter.timeout_s") : 300;
+    unsigned left;
+
+    if (c)
+	conf_unref(&c);
+    (void) d;
+    /*
+     * Before smfi_stop(): once stopped, libmilter's session handling ends
+     * too (Debian builds its worker pool, whose controller polls sessions
+     * only while not stopping), so the MTA would time out on a message in
+     * flight. The listener stays open meanwhile, but every new MAIL FROM
+     * gets 451 4.3.2 (callbacks.c): no new message starts.
+     */
+    if ((left = milter_live_wait(0)) == 0)
+	return;
+    msg_info("%s: stopping: waiting up to %d s for %u message%s in flight", PROG, secs, left,
+	     left == 1 ? "" : "s");
+    if ((left = milter_live_wait(secs * 1000)) == 0)
+	msg_info("%s: stopping: every message in flight finished", PROG);
+    else
+	msg_warn("%s: stopping: %u message%s still in flight after %d s: the MTA applies"
+		 " its milter_default_action", PROG, left, left == 1 ? "" : "s", secs);
+}
+
 /* mxguardd_serve - serve signals until stop; the milter's exit status */
 static int mxguardd_serve(struct mxguardd *d)
 {
@@ -356,6 +437,8 @@ static int mxguardd_serve(struct mxguardd *d)
 	} else {
 	    msg_info("%s: stopping on signal %s", PROG, c == SIGTERM ? "TERM" : "INT");
 	    stopped = 1;
+	    milter_live_drain_start();
+	    mxguardd_drain(d);
 	    mxguardd_stop(d);
 	    break;
 	}
@@ -371,10 +454,11 @@ static int mxguardd_serve(struct mxguardd *d)
     return 0;
 }
 
-/* mxguardd_become - drop privileges, detach */
-static void mxguardd_become(struct mxguardd *d)
+/* mxguardd_become - drop privileges, build the pipeline, detach; the pipeline or NULL */
+static struct pipeline *mxguardd_become(struct mxguardd *d, struct conf *c)
 {
     struct buf why = BUF_INIT;
+    struct pipeline *p;
 
     /* drop first: a failure still reaches the terminal and the exit status */
     if (privs_drop(&d->privs, &why) < 0)
@@ -382,9 +466,21 @@ static void mxguardd_become(struct mxguardd *d)
     if (!d->privs.change && geteuid() == 0)
 	msg_warn("%s: running as root because milter.user is empty:"
 		 " set milter.user outside of tests", PROG);
-    if (!d->opts.foreground && daemon(0, 0) < 0)
-	msg_fatal("%s: cannot detach: %s", PROG, strerror(errno));
+    /*
+     * Build the pipeline once as the final user, with errors on the
+     * terminal and in the exit status; before daemon() it is dropped
+     * (threads a pipeline may own do not survive fork) and built again
+     * by the caller.
+     */
+    if ((p = mxguardd_pipeline(c, "", 1)) == NULL)
+	exit(1);
     buf_free(&why);
+    if (d->opts.foreground)
+	return p;
+    pipeline_unref(&p);
+    if (daemon(0, 0) < 0)
+	msg_fatal("%s: cannot detach: %s", PROG, strerror(errno));
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -393,6 +489,7 @@ int main(int argc, char **argv)
     struct conf *c;
     struct buf why = BUF_INIT;
     char *abs_config = NULL;
+    struct pipeline *pipe;
     int status;
 
     memset(&d, 0, sizeof(d));
@@ -405,6 +502,9 @@ int main(int argc, char **argv)
     if (mxguardd_check(&d, c) < 0)
 	exit(1);
     if (d.opts.test) {
+	if ((pipe = mxguardd_pipeline(c, "", 1)) == NULL)
+	    exit(1);
+	pipeline_unref(&pipe);
 	printf("%s: configuration %s is valid\n", PROG, daemon_conf_name(c));
 	conf_unref(&c);
 	exit(0);
@@ -414,8 +514,11 @@ int main(int argc, char **argv)
     d.pidfile = xstrdup(conf_str(c, "milter.pidfile"));
     milter_signals_init(&d.sig_fd);
     mxguardd_listen(&d, c);
-    mxguardd_become(&d);
+    if ((pipe = mxguardd_become(&d, c)) == NULL
+	&& (pipe = mxguardd_pipeline(c, "", 0)) == NULL)
+	msg_fatal("%s: cannot build the message pipeline", PROG);
     conf_install(c);
+    milter_live_install(pipe);
     mxguardd_start(&d);
     msg_info("%s: starting: version %s, socket %s, config %s, user %s", PROG,
 	     PACKAGE_VERSION, d.socket_spec, daemon_conf_name(c),
@@ -428,6 +531,7 @@ int main(int argc, char **argv)
     if (*d.pidfile)
 	daemon_pidfile_remove(d.pidfile);
     msg_info("%s: stopped", PROG);
+    milter_live_install(NULL);
     conf_install(NULL);
     free(d.socket_spec);
     free(d.pidfile);

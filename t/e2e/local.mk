@@ -2,3 +2,4 @@
 # The bed (t/lib/*.sh) proves itself first: certificates, DNS, Postfix.
 TESTS += t/e2e/bed_certs.sh t/e2e/bed_dns.sh t/e2e/bed_postfix.sh
 EXTRA_DIST += t/e2e/bed_certs.sh t/e2e/bed_dns.sh t/e2e/bed_postfix.sh
+include t/e2e/milter.mk

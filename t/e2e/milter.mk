@@ -1,0 +1,3 @@
+# t/e2e/milter.mk - mxguardd end to end through the bed's real Postfix
+TESTS += t/e2e/milter_postfix.sh
+EXTRA_DIST += t/e2e/milter_postfix.sh
