@@ -39,6 +39,7 @@
 #include "util/msg.h"
 #include "util/xmalloc.h"
 
+#define SPF_VALUE_MAX	256		/* Received-SPF values shown at most */
 #define SPF_DEFAULT_EXPLANATION	"%s does not designate %s as a permitted sender"
 
 static pthread_once_t spf_log_once = PTHREAD_ONCE_INIT;
@@ -109,8 +110,10 @@ static char *spf_clean_text(const char *s)
 static char *spf_comment(const struct spf_request *req, const struct spf_outcome *o)
 {
     struct buf b = BUF_INIT;
-    const char *dom = o->domain;
+    char dom[SPF_VALUE_MAX + 1], *comment;
 
+    /* an invalid identity domain may be long: the comment shows its start */
+    snprintf(dom, sizeof(dom), "%s", o->domain);
     if (req->receiver && *req->receiver)
 	buf_printf(&b, "%s: ", req->receiver);
     if (o->guessed)
@@ -141,49 +144,76 @@ static char *spf_comment(const struct spf_request *req, const struct spf_outcome
 		   o->problem ? o->problem : "invalid record");
 	break;
     }
-    return buf_steal(&b);
+    comment = spf_clean_text(buf_str(&b));
+    buf_free(&b);
+    return comment;
 }
 
-/* spf_put_kv - one key=value of Received-SPF: a dot-atom bare, else quoted */
-static void spf_put_kv(struct buf *b, const char *key, const char *value)
+/* spf_put_kv - one key=value of Received-SPF (a dot-atom bare, else
+ * quoted, at most SPF_VALUE_MAX octets), folded before it when the line
+ * would pass 78 columns; *col is the current column */
+static void spf_put_kv(struct buf *b, const char *key, const char *value, size_t *col)
 {
+    struct buf kv = BUF_INIT;
     const char *p;
-    int atom = *value != 0 && *value != '.';
+    size_t n = strlen(value) > SPF_VALUE_MAX ? SPF_VALUE_MAX : strlen(value), i;
+    int atom = n > 0 && *value != '.' && n == strlen(value);
 
     for (p = value; *p && atom; p++)
 	if (!(isalnum((unsigned char) *p) || strchr("!#$%&'*+-/=?^_`{|}~.", *p))
 	    || (p[0] == '.' && (p[1] == '.' || p[1] == 0)))
 	    atom = 0;
-    buf_printf(b, " %s=", key);
+    buf_printf(&kv, "%s=", key);
     if (atom) {
-	buf_puts(b, value);
+	buf_puts(&kv, value);
     } else {
-	buf_putc(b, '"');
-	for (p = value; *p; p++) {
-	    if (*p == '"' || *p == '\\')
-		buf_putc(b, '\\');
-	    buf_putc(b, (unsigned char) *p < 0x20 || (unsigned char) *p > 0x7e ? ' ' : *p);
+	buf_putc(&kv, '"');
+	for (i = 0; i < n; i++) {
+	    if (value[i] == '"' || value[i] == '\\')
+		buf_putc(&kv, '\\');
+	    buf_putc(&kv, (unsigned char) value[i] < 0x20 || (unsigned char) value[i] > 0x7e
+		     ? ' ' : value[i]);
 	}
-	buf_putc(b, '"');
+	buf_puts(&kv, n < strlen(value) ? "...\"" : "\"");
     }
-    buf_putc(b, ';');
+    buf_putc(&kv, ';');
+    if (*col + 1 + kv.len > 78) {
+	buf_puts(b, "\n\t");		/* folded: the front ends take "\n" */
+	*col = 8;
+    } else {
+	buf_putc(b, ' ');
+	*col += 1;
+    }
+    buf_puts(b, buf_str(&kv));
+    *col += kv.len;
+    buf_free(&kv);
 }
 
-/* spf_received - the Received-SPF value (RFC 7208 9.1) */
+/* spf_received - the Received-SPF value (RFC 7208 9.1), folded */
 static char *spf_received(const struct spf_request *req, const struct spf_outcome *o)
 {
     struct buf b = BUF_INIT;
+    size_t col;
+    const char *p;
 
-    buf_printf(&b, "%s (%s)", spf_result_word(o->result), o->header_comment);
-    spf_put_kv(&b, "client-ip", req->ip);
-    spf_put_kv(&b, "envelope-from", req->sender && *req->sender ? req->sender : o->identity);
+    buf_printf(&b, "%s (", spf_result_word(o->result));
+    for (p = o->header_comment; *p; p++) {	/* a comment: ( ) \ quoted */
+	if (*p == '(' || *p == ')' || *p == '\\')
+	    buf_putc(&b, '\\');
+	buf_putc(&b, *p);
+    }
+    buf_putc(&b, ')');
+    col = strlen("Received-SPF: ") + b.len;
+    spf_put_kv(&b, "client-ip", req->ip, &col);
+    spf_put_kv(&b, "envelope-from", req->sender && *req->sender ? req->sender : o->identity,
+	       &col);
     if (req->helo && *req->helo)
-	spf_put_kv(&b, "helo", req->helo);
+	spf_put_kv(&b, "helo", req->helo, &col);
     if (req->receiver && *req->receiver)
-	spf_put_kv(&b, "receiver", req->receiver);
-    spf_put_kv(&b, "identity", req->identity == SPF_ID_HELO ? "helo" : "mailfrom");
+	spf_put_kv(&b, "receiver", req->receiver, &col);
+    spf_put_kv(&b, "identity", req->identity == SPF_ID_HELO ? "helo" : "mailfrom", &col);
     if (o->problem)
-	spf_put_kv(&b, "problem", o->problem);
+	spf_put_kv(&b, "problem", o->problem, &col);
     return buf_steal(&b);
 }
 

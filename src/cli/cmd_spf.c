@@ -14,7 +14,7 @@
  *	(spf.time_budget_ms). The first line is the result word (Exim's:
  *	pass, fail, softfail, neutral, none, permerror, temperror); then
  *	"explanation: " (fail), "problem: " (errors), "comment: " and
- *	"received-spf: " lines. --guess evaluates the spf.guess record when
+ *	"received-spf: " (unfolded) lines. --guess evaluates the spf.guess record when
  *	the domain publishes none (the result printed is then the best
  *	guess); --helo-identity checks the HELO name instead.
  * DIAGNOSTICS
@@ -45,6 +45,8 @@ static const char spf_usage[] =
 /* spf_print - the outcome, result word first */
 static void spf_print(const struct spf_outcome *o)
 {
+    const char *p;
+
     printf("%s\n", spf_result_word(o->result));
     if (o->explanation)
 	printf("explanation: %s\nexplanation-source: %s\n", o->explanation,
@@ -52,7 +54,11 @@ static void spf_print(const struct spf_outcome *o)
     if (o->problem)
 	printf("problem: %s\n", o->problem);
     printf("comment: %s\n", o->header_comment);
-    printf("%s: %s\n", o->guessed ? "x-spf-guess" : "received-spf", o->received);
+    printf("%s: ", o->guessed ? "x-spf-guess" : "received-spf");
+    for (p = o->received; *p; p++)		/* unfolded: one line */
+	if (*p != '\n')
+	    putchar(*p == '\t' ? ' ' : *p);
+    putchar('\n');
 }
 
 /* cmd_spf - mxguard spf IP ADDRESS [HELO] */

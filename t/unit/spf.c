@@ -160,6 +160,38 @@ static void test_rewrite(void)
        "identity domains: two labels at least, no empty label");
 }
 
+/* longest_line - the longest line of a folded header value */
+static size_t longest_line(const char *v)
+{
+    size_t max = 0, cur = strlen("Received-SPF: ");
+
+    for (; *v; v++)
+	if (*v == '\n') {
+	    max = cur > max ? cur : max;
+	    cur = 0;
+	} else {
+	    cur++;
+	}
+    return cur > max ? cur : max;
+}
+
+/* test_header_shape - Received-SPF stays a well-formed header */
+static void test_header_shape(struct dns_resolver *r, struct spf_outcome *o)
+{
+    char big[3100];
+
+    eval(r, "192.0.2.9", "u@a)b(c.test", NULL, o);
+    ok(o->received && strstr(o->received, "domain of a\\)b\\(c.test"),
+       "parentheses of the comment are quoted in Received-SPF");
+    memset(big, 'x', sizeof(big));
+    memcpy(big + sizeof(big) - 12, "@pass.test", 11);
+    eval(r, "198.51.100.1", big, NULL, o);
+    ok(o->received && strstr(o->received, "...\";") && longest_line(o->received) <= 998,
+       "a 3000-octet sender is cut in Received-SPF, no line over 998 octets");
+    ok(o->received && strchr(o->received, '\n') && longest_line(o->received) <= 600,
+       "Received-SPF is folded between key=value pairs");
+}
+
 /* test_results - every result word, and what comes with it */
 static void test_results(struct dns_resolver *r)
 {
@@ -170,7 +202,7 @@ static void test_results(struct dns_resolver *r)
     ok(o.received && strstr(o.received, "client-ip=192.0.2.9;")
        && strstr(o.received, "envelope-from=\"u@pass.test\";")
        && strstr(o.received, "identity=mailfrom;") && strstr(o.received, "receiver=mx.example;"),
-       "Received-SPF value has client-ip, envelope-from, receiver, identity: %s", o.received);
+       "Received-SPF value has client-ip, envelope-from, receiver, identity");
     is_str(eval(r, "198.51.100.1", "u@pass.test", NULL, &o), "fail", "fail");
     is_str(o.explanation, "pass.test does not designate 198.51.100.1 as a permitted sender",
 	   "fail without exp=: our default explanation, spaces intact");
@@ -199,6 +231,7 @@ static void test_results(struct dns_resolver *r)
     is_str(o.identity, "postmaster@helo.test", "null sender identity is postmaster@HELO");
     is_str(eval(r, "not-an-ip", "u@pass.test", NULL, &o), "not an IP address",
 	   "a bad IP is a usage error");
+    test_header_shape(r, &o);
     spf_outcome_free(&o);
 }
 

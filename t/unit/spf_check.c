@@ -139,7 +139,9 @@ static void test_results(int port)
     const char *ar, *rs;
     char *hf = NULL;
 
-    ok(p != NULL, "pipeline with the spf module and an spf rule: %s", buf_str(&errs));
+    ok(p != NULL, "pipeline with the spf module and an spf rule");
+    if (p == NULL)
+	diag("%s", buf_str(&errs));
     if (p == NULL)
 	return;
     verdict_init(&v);
@@ -149,10 +151,10 @@ static void test_results(int port)
     free(hf);
     rs = hdr(&v, VERDICT_HDR_INSERT, "Received-SPF");
     ok(rs && strncmp(rs, "pass (mx.test: domain of pass.test designates 192.0.2.9", 55) == 0,
-       "Received-SPF inserted: %s", rs ? rs : "(none)");
+       "Received-SPF inserted with the result and the comment");
     ar = hdr(&v, VERDICT_HDR_INSERT, "Authentication-Results");
     ok(ar && strstr(ar, "spf=pass") && strstr(ar, "smtp.mailfrom=u@pass.test"),
-       "A-R has spf=pass smtp.mailfrom: %s", ar ? ar : "(none)");
+       "A-R has spf=pass smtp.mailfrom");
     is_int(run(p, "198.51.100.1", "pass.test", "<u@pass.test>", &v, NULL), VERDICT_REJECT,
 	   "spf fail: the rule rejects at MAIL FROM");
     is_str(v.text, "pass.test does not designate 198.51.100.1 as a permitted sender",
@@ -161,13 +163,12 @@ static void test_results(int port)
     is_int(run(p, "192.0.2.9", "h.servfail.test", "<u@servfail.test>", &v, NULL),
 	   VERDICT_CONTINUE, "spf temperror: no rule, accepted");
     ar = hdr(&v, VERDICT_HDR_INSERT, "Authentication-Results");
-    ok(ar && strstr(ar, "spf=temperror"), "A-R says spf=temperror on SERVFAIL: %s",
-       ar ? ar : "(none)");
+    ok(ar && strstr(ar, "spf=temperror"), "A-R says spf=temperror on SERVFAIL");
     is_int(run(p, "192.0.2.9", "pass.test", "<>", &v, NULL), VERDICT_CONTINUE,
 	   "null sender accepted");
     ar = hdr(&v, VERDICT_HDR_INSERT, "Authentication-Results");
     ok(ar && strstr(ar, "spf=pass") && strstr(ar, "smtp.helo=pass.test"),
-       "null sender: the HELO identity, smtp.helo in A-R: %s", ar ? ar : "(none)");
+       "null sender: the HELO identity, smtp.helo in A-R");
     verdict_clear(&v);
     pipeline_unref(&p);
     buf_free(&errs);
@@ -183,19 +184,21 @@ static void test_guess(int port)
     struct verdict v;
     const char *ar, *g;
 
-    ok(p != NULL, "pipeline with spf.guess_enabled: %s", buf_str(&errs));
+    ok(p != NULL, "pipeline with spf.guess_enabled");
+    if (p == NULL)
+	diag("%s", buf_str(&errs));
     if (p == NULL)
 	return;
     verdict_init(&v);
     is_int(run(p, "192.0.2.1", "x.guessed.test", "<u@guessed.test>", &v, NULL), VERDICT_CONTINUE,
 	   "best guess: accepted");
     g = hdr(&v, VERDICT_HDR_INSERT, "X-SPF-Guess");
-    ok(g && strncmp(g, "pass", 4) == 0, "X-SPF-Guess carries the guess: %s", g ? g : "(none)");
+    ok(g && strncmp(g, "pass", 4) == 0, "X-SPF-Guess carries the guess");
     ok(hdr(&v, VERDICT_HDR_INSERT, "Received-SPF") && strncmp(hdr(&v, VERDICT_HDR_INSERT,
        "Received-SPF"), "none", 4) == 0, "Received-SPF carries the published result, none");
     ar = hdr(&v, VERDICT_HDR_INSERT, "Authentication-Results");
     ok(ar && strstr(ar, "spf=none") && !strstr(ar, "spf=pass"),
-       "A-R never reports the guess: %s", ar ? ar : "(none)");
+       "A-R never reports the guess");
     verdict_clear(&v);
     pipeline_unref(&p);
     buf_free(&errs);
@@ -208,13 +211,13 @@ static void test_config(int port)
     struct pipeline *p = load(port, "rules: { mail = ( { if = { spf = [ \"pas\" ]; };"
 			      " then = \"reject\"; } ); };\n", &errs);
 
-    ok(p == NULL && strstr(buf_str(&errs), "pas"), "a rule with a word spf never has is refused: %s",
-       buf_str(&errs));
+    ok(p == NULL && strstr(buf_str(&errs), "\"pas\" is not a result of spf"),
+       "a rule with a word spf never has is refused");
     pipeline_unref(&p);
     buf_reset(&errs);
     p = load(port, "spf: { guess_enabled = true; guess = \"v=spf1 a:nodot\"; };\n", &errs);
-    ok(p == NULL && strstr(buf_str(&errs), "spf.guess"), "an invalid spf.guess is a config error: %s",
-       buf_str(&errs));
+    ok(p == NULL && strstr(buf_str(&errs), "test.conf:4: spf.guess: "),
+       "an invalid spf.guess is a config error at FILE:LINE");
     pipeline_unref(&p);
     buf_reset(&errs);
     p = load(port, "spf: { enabled = false; };\n", &errs);
