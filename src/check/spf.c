@@ -40,6 +40,7 @@
 #include "util/xmalloc.h"
 
 #define SPF_VALUE_MAX	256		/* Received-SPF values shown at most */
+#define SPF_EXPLANATION_MAX 300		/* with code and text, < 512 (RFC 5321) */
 #define SPF_DEFAULT_EXPLANATION	"%s does not designate %s as a permitted sender"
 
 static pthread_once_t spf_log_once = PTHREAD_ONCE_INIT;
@@ -327,6 +328,8 @@ static void spf_finish(const struct spf_request *req, struct spf_outcome *o,
 	    o->explanation_default = 1;
 	} else {
 	    o->explanation = spf_clean_text(exp);
+	    if (strlen(o->explanation) > SPF_EXPLANATION_MAX)	/* an SMTP reply line */
+		strcpy(o->explanation + SPF_EXPLANATION_MAX - 3, "...");
 	}
     }
     o->header_comment = spf_comment(req, o);

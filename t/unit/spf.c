@@ -42,6 +42,9 @@ static const struct zrec zone[] = {
     {"badtop.test", 16, "v=spf1 a:foo.123 -all"},
     {"exp.test", 16, "v=spf1 -all exp=explain.test"},
     {"explain.test", 16, "You %{i} are not welcome at %{d}"},
+    {"longexp.test", 16, "v=spf1 -all exp=long.test"},
+    {"long.test", 16, "%{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} "
+     "%{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d} %{d}"},
     {"soft.test", 16, "v=spf1 ~all"},
     {"neutral.test", 16, "v=spf1 ?all"},
     {"zero.test", 16, "v=spf1 a:h.test/0 -all"},
@@ -220,6 +223,9 @@ static void test_results(struct dns_resolver *r)
     is_str(eval(r, "192.0.2.9", "u@exp.test", NULL, &o), "fail", "fail with exp=");
     is_str(o.explanation, "You 192.0.2.9 are not welcome at exp.test",
 	   "exp= text expanded, spaces intact (libspf2 turns them into %%)");
+    eval(r, "192.0.2.9", "u@longexp.test", NULL, &o);
+    ok(o.explanation && strlen(o.explanation) == 300 && !o.explanation_default,
+       "a long exp= text is cut to 300 octets for the SMTP reply");
     is_str(eval(r, "2001:db8::5", "u@v6.test", NULL, &o), "pass", "IPv6 client: pass");
     is_str(eval(r, "::ffff:192.0.2.9", "u@pass.test", NULL, &o), "pass",
 	   "IPv4-mapped IPv6 client is checked as IPv4");
