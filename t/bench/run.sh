@@ -1,0 +1,249 @@
+#!/bin/sh
+# t/bench/run.sh - `make bench`: mxguardd against no milter and against
+# Debian's OpenDMARC milter, through the bed's private Postfix, side by side
+# in one run; then mxguardd's memory with 1,000 idle milter connections and
+# the per-session rate over inet vs unix sockets. Prints figures, never fails.
+#
+# SYNOPSIS
+#	make bench			(from a build directory)
+#	BENCH_MSGS=3000 BENCH_SESSIONS=20 sh t/bench/run.sh
+#
+# DESCRIPTION
+#	Everything runs inside a private network and mount namespace
+#	(unshare --net --mount): loopback only, nothing on the machine is
+#	touched, /etc/resolv.conf is a bind-mounted copy pointing at an
+#	unbound on 127.0.0.1:53 that forwards to the bed's DNS (t/lib/dns.sh,
+#	zone bench.example with a DMARC record), so OpenDMARC, which uses the
+#	system resolver, asks the bed. The loopback route gets quickack 1 for
+#	every run alike (TESTBED.md: delayed ACKs otherwise dominate inet
+#	milters).
+#
+#	For each of: no milter, OpenDMARC (inet, IgnoreHosts emptied so it
+#	checks loopback clients), mxguardd with its default config (inet),
+#	a private Postfix (t/lib/postfix.sh) relays to an smtp-sink that
+#	keeps nothing; one warm-up message proves the milter is in the path
+#	(its Authentication-Results reaches the sink), then smtp-source sends
+#	BENCH_MSGS messages over BENCH_SESSIONS sessions, from
+#	sender@bench.example. Printed: messages/s end to end (first
+#	connection to the last "status=sent" in the maillog) and the milter's
+#	own CPU per message (utime+stime of its process from /proc over the
+#	run).
+#
+#	Then: mxguardd's RSS with 1,000 milter connections held open after
+#	negotiation and connect (t/bench/conns.pl), per connection; and the
+#	rate of ONE SMTP session through mxguardd over inet and over a unix
+#	socket.
+# DIAGNOSTICS
+#	Exit 0 always; a step that cannot run says why and the rest goes on.
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+export top_srcdir top_builddir
+if [ -z "${MXG_BENCH_NS:-}" ]; then
+	MXG_BENCH_NS=1 exec unshare --net --mount sh "$0" "$@"
+	echo "bench: cannot unshare a private network namespace (root needed)"
+	exit 0
+fi
+. "$top_srcdir/t/lib/common.sh"
+. "$top_srcdir/t/lib/postfix.sh"
+. "$top_srcdir/t/lib/dns.sh"
+
+MSGS=${BENCH_MSGS:-3000}
+SESS=${BENCH_SESSIONS:-20}
+TICK=$(getconf CLK_TCK)
+MXGUARDD=$(t_bin mxguardd) || { echo "bench: mxguardd is not built"; exit 0; }
+say() { printf '%s\n' "$*"; }
+
+ip link set lo up
+ip route change local 127.0.0.0/8 dev lo table local quickack 1 2>/dev/null ||
+	say "bench: note: quickack not set on the loopback route"
+ulimit -n 8192 2>/dev/null
+
+# DNS: the bed, plus a forwarder on :53 for programs using resolv.conf.
+t_dns_zone bench.example <<'EOF'
+@	A	127.0.0.1
+_dmarc	TXT	"v=DMARC1; p=none"
+EOF
+t_dns_start >"$T_DIR/dns.out" 2>&1 || { say "bench: DNS bed did not start:"; cat "$T_DIR/dns.out"; exit 0; }
+cat >"$T_DIR/u53.conf" <<EOF
+server:
+	interface: 127.0.0.1
+	port: 53
+	do-not-query-localhost: no
+	username: ""
+	chroot: ""
+	directory: "$T_DIR"
+	pidfile: "$T_DIR/u53.pid"
+	use-syslog: no
+	module-config: "iterator"
+forward-zone:
+	name: "."
+	forward-addr: 127.0.0.1@$DNS_PORT
+EOF
+unbound -d -c "$T_DIR/u53.conf" >"$T_DIR/u53.log" 2>&1 &
+t_on_exit "kill $!"
+t_wait_port 53 10 || { say "bench: forwarder on :53 did not start"; exit 0; }
+echo "nameserver 127.0.0.1" >"$T_DIR/resolv.conf"
+mount --bind "$T_DIR/resolv.conf" /etc/resolv.conf
+
+# cpu_ticks PID - utime + stime of a process, in clock ticks
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+# rss_kib PID - resident set size in KiB
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# now - seconds since the epoch, with nanoseconds
+now() { date +%s.%N; }
+
+# quiet_sink - replace the bed's capturing sink by one that keeps nothing
+quiet_sink() {
+	kill "$T_PF_SINK_PID" 2>/dev/null
+	wait "$T_PF_SINK_PID" 2>/dev/null
+	smtp-sink -u root -c "127.0.0.1:$PF_SINK_PORT" 1000 </dev/null >"$PF_DIR/qsink.log" 2>&1 &
+	T_PF_SINK_PID=$!
+	t_on_exit "kill $T_PF_SINK_PID"
+	t_wait_port "$PF_SINK_PORT" 10
+}
+
+# wait_sent N SECONDS - wait until the maillog shows N deliveries
+wait_sent() {
+	_i=0
+	while [ "$(t_postfix_count_sent)" -lt "$1" ] && [ $_i -lt $(($2 * 10)) ]; do
+		[ $((_i % 50)) -eq 49 ] && postqueue -c "$PF_DIR/etc" -f >/dev/null 2>&1
+		sleep 0.1; _i=$((_i + 1))
+	done
+	[ "$(t_postfix_count_sent)" -ge "$1" ]
+}
+
+# run NAME MILTER-SPEC MILTER-PID AR-PATTERN - one side of the comparison
+run() {
+	_name=$1 _spec=$2 _pid=$3 _ar=$4
+	t_postfix_start "$_spec" default_process_limit=200 >"$T_DIR/pf.$_name.out" 2>&1 ||
+		{ say "$_name: postfix did not start"; cat "$T_DIR/pf.$_name.out"; return 0; }
+	t_postfix_send --from warmup@bench.example --header "Subject: warm-up"
+	if ! t_postfix_wait_delivered 1 60 >/dev/null; then
+		say "$_name: the warm-up message was not delivered:"; tail -n 5 "$PF_MAILLOG"; return 0
+	fi
+	if [ -n "$_ar" ] && ! grep -Eq "$_ar" $(t_postfix_sink_files); then
+		say "$_name: warm-up message lacks the milter's Authentication-Results:"
+		sed -n '1,15p' $(t_postfix_sink_files); return 0
+	fi
+	quiet_sink || { say "$_name: sink did not restart"; return 0; }
+	_c0=0; [ -n "$_pid" ] && _c0=$(cpu_ticks "$_pid")
+	_t0=$(now)
+	smtp-source -s "$SESS" -m "$MSGS" -l 2048 -f sender@bench.example -t rcpt@remote.test \
+		"127.0.0.1:$PF_PORT" >"$T_DIR/src.$_name.out" 2>&1
+	wait_sent $((MSGS + 1)) 600 ||
+		say "$_name: only $(t_postfix_count_sent) of $((MSGS + 1)) delivered"
+	_t1=$(now)
+	_c1=0; [ -n "$_pid" ] && _c1=$(cpu_ticks "$_pid")
+	_sent=$(( $(t_postfix_count_sent) - 1 ))
+	awk -v n="$_sent" -v t0="$_t0" -v t1="$_t1" -v c="$((_c1 - _c0))" -v hz="$TICK" \
+		-v name="$_name" -v pid="$_pid" 'BEGIN {
+		r = n / (t1 - t0);
+		if (pid != "") printf "%-22s %6d msgs in %6.2f s  %7.1f msgs/s  milter CPU %.3f ms/msg\n", name, n, t1 - t0, r, c * 1000 / hz / n;
+		else printf "%-22s %6d msgs in %6.2f s  %7.1f msgs/s\n", name, n, t1 - t0, r;
+		print r > "/dev/stderr" }' 2>"$T_DIR/rate.$_name"
+	t_postfix_stop
+}
+
+# session_rate NAME SPEC - messages/s of one SMTP session through a milter
+session_rate() {
+	t_postfix_start "$2" >"$T_DIR/pf.s$1.out" 2>&1 || { say "$1: postfix did not start"; return 0; }
+	quiet_sink || return 0
+	_t0=$(now)
+	smtp-source -s 1 -m 200 -f sender@bench.example -t rcpt@remote.test "127.0.0.1:$PF_PORT" \
+		>/dev/null 2>&1
+	_t1=$(now)
+	awk -v t0="$_t0" -v t1="$_t1" -v name="$1" \
+		'BEGIN { printf "one session, %-10s %7.1f msgs/s accepted (200 messages)\n", name, 200 / (t1 - t0) }'
+	t_postfix_stop
+}
+
+say "mxguard bench: $MSGS messages, $SESS SMTP sessions, smtp-source -> Postfix -> [milter] -> smtp-sink"
+say "machine: $(nproc) CPUs, $(uname -r); private network namespace, loopback quickack"
+
+# 1. No milter.
+run "no milter" "" "" ""
+
+# 2. OpenDMARC.
+if command -v opendmarc >/dev/null; then
+	OD_PORT=$(t_free_port)
+	echo 192.0.2.254 >"$T_DIR/od.ignore"
+	cat >"$T_DIR/opendmarc.conf" <<EOF
+Socket inet:$OD_PORT@127.0.0.1
+AuthservID bench.example
+PidFile $T_DIR/opendmarc.pid
+Syslog false
+IgnoreHosts $T_DIR/od.ignore
+IgnoreAuthenticatedClients false
+FailureReports false
+SPFSelfValidate false
+EOF
+	opendmarc -f -c "$T_DIR/opendmarc.conf" >"$T_DIR/opendmarc.log" 2>&1 &
+	OD_PID=$!
+	t_on_exit "kill $OD_PID"
+	if t_wait_port "$OD_PORT" 10; then
+		run "OpenDMARC (inet)" "inet:127.0.0.1:$OD_PORT" "$OD_PID" \
+			'^Authentication-Results: bench.example; dmarc='
+	else
+		say "OpenDMARC did not start:"; cat "$T_DIR/opendmarc.log"
+	fi
+	kill "$OD_PID" 2>/dev/null
+else
+	say "OpenDMARC: not installed (apt-get install opendmarc): no reference figures"
+fi
+
+# 3. mxguardd, default config (socket, user, pidfile, the bed's DNS).
+MX_PORT=$(t_free_port)
+MX_SOCK=$T_DIR/mxguardd.sock
+mxconf() {
+	cat >"$2" <<EOF
+milter: { socket = "$1"; user = ""; pidfile = "$2.pid"; };
+store: { lmdb = "$T_DIR/state.mdb"; };
+$(t_dns_conf 2000)
+EOF
+}
+# mxstart CONF - start mxguardd -f on CONF; its pid in MXS_PID
+mxstart() {
+	"$MXGUARDD" -f -c "$1" >"$1.log" 2>&1 &
+	MXS_PID=$!
+	t_on_exit "kill $MXS_PID"
+	t_wait_file "$1.pid" 10 || { say "mxguardd did not start:"; cat "$1.log"; return 1; }
+}
+mxconf "inet:$MX_PORT@127.0.0.1" "$T_DIR/mx-inet.conf"
+mxstart "$T_DIR/mx-inet.conf" &&
+	run "mxguardd (inet)" "inet:127.0.0.1:$MX_PORT" "$MXS_PID" '^Authentication-Results: '
+if [ -s "$T_DIR/rate.OpenDMARC (inet)" ] && [ -s "$T_DIR/rate.mxguardd (inet)" ]; then
+	awk -v a="$(cat "$T_DIR/rate.mxguardd (inet)")" -v b="$(cat "$T_DIR/rate.OpenDMARC (inet)")" \
+		'BEGIN { printf "mxguardd / OpenDMARC messages/s: %.2fx (target >= 1.3x)\n", a / b }'
+fi
+say "target: mxguardd <= 0.150 ms CPU/msg"
+
+# 4. RSS with 1,000 idle milter connections.
+mxconf "unix:$MX_SOCK" "$T_DIR/mx-unix.conf"
+if mxstart "$T_DIR/mx-unix.conf"; then
+	MXU_PID=$MXS_PID
+	# 100 connections first (libmilter's and the pipeline's one-time
+	# allocations), then 900 more: the difference is per connection.
+	perl "$top_srcdir/t/bench/conns.pl" "$MX_SOCK" 100 "$T_DIR/r100" >"$T_DIR/c100.out" 2>&1 &
+	CP1=$!
+	t_on_exit "kill $CP1"
+	t_wait_file "$T_DIR/r100" 60
+	R0=$(rss_kib "$MXU_PID")
+	perl "$top_srcdir/t/bench/conns.pl" "$MX_SOCK" 900 "$T_DIR/r900" >"$T_DIR/c900.out" 2>&1 &
+	CP2=$!
+	t_on_exit "kill $CP2"
+	t_wait_file "$T_DIR/r900" 120
+	R1=$(rss_kib "$MXU_PID")
+	T1=$(ls "/proc/$MXU_PID/task" | wc -l)
+	if [ -e "$T_DIR/r100" ] && [ -e "$T_DIR/r900" ]; then
+		awk -v r0="$R0" -v r1="$R1" -v t="$T1" 'BEGIN {
+			printf "mxguardd RSS: %d KiB with 100 connections, %d KiB with 1000 (%d threads): %.1f KiB per idle connection (target <= 64)\n", r0, r1, t, (r1 - r0) / 900 }'
+	else
+		say "RSS: the client could not hold 1000 connections:"; tail -n 3 "$T_DIR/c100.out" "$T_DIR/c900.out"
+	fi
+	kill "$CP1" "$CP2" 2>/dev/null
+	# 5. One session: inet vs unix socket.
+	session_rate "inet" "inet:127.0.0.1:$MX_PORT"
+	session_rate "unix" "unix:$MX_SOCK"
+fi
+exit 0
