@@ -12,7 +12,9 @@
  *	postmaster@HELO, RFC 7208 2.4): facts spf, spf_result,
  *	spf_header_comment, spf_smtp_comment (the explanation of a fail,
  *	printable ASCII, safe in an SMTP reply), spf_received, and a
- *	Received-SPF header at the top of the message. With
+ *	Received-SPF header at the top of the message (insert index 1:
+ *	right below our Authentication-Results, above every header of the
+ *	client, RFC 7208 9.1). With
  *	spf.guess_enabled, the same evaluation also gives spf_guess: the
  *	published result when there is one, else the spf.guess record's
  *	(reported in an X-SPF-Guess header, never in Received-SPF nor in
@@ -164,13 +166,15 @@ static void spf_check_facts(const struct spf_state *s, struct check_msg *m,
 	facts_set(f, FACT_MSG, "spf_guess", spf_result_word(o->result));
     if (o->guessed) {
 	facts_set(f, FACT_MSG, "spf_guess_received", o->received);
-	check_verdict_header(m, VERDICT_HDR_INSERT, "X-SPF-Guess", o->received, 0);
+	check_verdict_header(m, VERDICT_HDR_INSERT, "X-SPF-Guess", o->received, 1);
 	return;				/* spf = none: set by the caller */
     }
     facts_set(f, FACT_MSG, "spf_header_comment", o->header_comment);
     facts_set(f, FACT_MSG, "spf_smtp_comment", o->explanation ? o->explanation : "");
     facts_set(f, FACT_MSG, "spf_received", o->received);
-    check_verdict_header(m, VERDICT_HDR_INSERT, "Received-SPF", o->received, 0);
+    /* index 1: at the top, right below our Authentication-Results (which
+     * the pipeline inserts at 0 first) */
+    check_verdict_header(m, VERDICT_HDR_INSERT, "Received-SPF", o->received, 1);
     d = xcalloc(1, sizeof(*d));
     d->result = xstrdup(word);
     d->comment = xstrdup(o->header_comment);

@@ -66,6 +66,13 @@ header() {
 		my $t = <$h>; $t =~ s/\r//g; ($t) = split /\n\n/, $t, 2; $t =~ s/\n[ \t]+/ /g;
 		for (split /\n/, $t) { if (/^\Q$n\E:\s*(.*)/i) { print "$1\n"; exit 0 } } exit 1' "$1" "$2"
 }
+# msg_headers FILE - the message's header names in order (without the
+# sink's own X-Client-Addr..X-Rcpt-Args lines)
+msg_headers() {
+	perl -ne 'last if /^\r?$/; next if /^[ \t]/; s/:.*//s;
+		next if /^X-(Client-Addr|Client-Proto|Helo-Args|Mail-Args|Rcpt-Args)$/;
+		print "$_\n"' "$1"
+}
 # delivered RESULT SENDER IDENTITY - send, and check both headers
 delivered() {
 	_res=$1; _from=$2; _ident=$3; shift 3
@@ -80,6 +87,9 @@ delivered() {
 	"$_res ("*"client-ip=$CLIENT;"*) ok 0 "$_res: Received-SPF: $_rs" ;;
 	*) ok 1 "$_res: Received-SPF starts with $_res and has client-ip: got '$_rs'" ;;
 	esac
+	t_is "$(msg_headers "$_f" | head -n 3 | tr '\n' ' ')" \
+		"Received Authentication-Results Received-SPF " \
+		"$_res: Received-SPF at the top, right below our A-R (Postfix keeps its Received: first)"
 	_ar=$(header Authentication-Results "$_f")
 	case "$_ar" in
 	"$AUTHSERV;"*"spf=$_res "*"$_ident"*) ok 0 "$_res: A-R has spf=$_res and $_ident" ;;
