@@ -27,8 +27,9 @@ while read -r name; do
 	[ -n "$name" ] && { t_dns_timeout "$name" || exit 1; }
 done <"$sd/timeouts"
 t_dns_start || exit 1
-# A short per-attempt timeout: TIMEOUT cases cost two attempts each.
-t_dns_conf 400 >"$T_DIR/mxguard.conf"
+# A per-attempt timeout long enough for a loaded machine; TIMEOUT cases
+# cost two attempts each.
+t_dns_conf 1000 >"$T_DIR/mxguard.conf"
 tab=$(printf '\t')
 while IFS="$tab" read -r id ip mfrom helo res exp; do
 	if [ -n "$helo" ]; then

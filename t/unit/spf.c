@@ -340,7 +340,7 @@ int main(void)
     struct dd *d = dd_start(AF_INET, answer, NULL);
     char server[64], *why = NULL;
     const char *servers[1] = {server};
-    struct dns_config cfg = {.servers = servers, .nservers = 1, .timeout_ms = 300,
+    struct dns_config cfg = {.servers = servers, .nservers = 1, .timeout_ms = 1500,
 	.retries = 0, .dnssec = 0, .cache_size = 0};
     struct dns_resolver *r;
 

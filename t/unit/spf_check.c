@@ -89,7 +89,7 @@ static struct pipeline *load(int port, const char *extra, struct buf *errs)
     if (asprintf(&text,
 		 "milter: { authserv_id = \"mx.test\"; };\n"
 		 "store: { lmdb = \"/nonexistent/mxguard-test/state.mdb\"; };\n"
-		 "dns: { servers = [ \"127.0.0.1:%d\" ]; timeout_ms = 300; retries = 0;"
+		 "dns: { servers = [ \"127.0.0.1:%d\" ]; timeout_ms = 1500; retries = 0;"
 		 " cache_size = 0; };\n%s", port, extra) < 0)
 	return NULL;
     if ((c = conf_load_string(text, "test.conf", errs)) != NULL)
