@@ -115,6 +115,8 @@ int dns_name_norm(const char *in, char *out, size_t outlen)
 {
     size_t n = strlen(in);
 
+    if (outlen > 0)
+	out[0] = 0;			/* a refused name leaves "" behind */
     if (n > 1 && in[n - 1] == '.')
 	n--;
     else if (n == 1 && in[0] == '.')
@@ -123,8 +125,10 @@ int dns_name_norm(const char *in, char *out, size_t outlen)
 	return -1;
     for (size_t i = 0; i < n; i++) {
 	unsigned char c = (unsigned char) in[i];
-	if (c <= ' ' || c >= 0x7f || c == '\\')	/* would never match a reply */
+	if (c <= ' ' || c >= 0x7f || c == '\\') {	/* would never match a reply */
+	    out[0] = 0;
 	    return -1;
+	}
 	out[i] = (char) tolower(c);
     }
     out[n] = 0;

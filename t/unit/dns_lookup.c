@@ -281,6 +281,13 @@ static void test_results(struct dns_resolver *r, struct dd *d)
     is_int(look(r, "formerr.test", DNS_T_A, &a), DNS_TEMP, "FORMERR is temporary (RFC 7208 5)");
     int before = dd_count(d);
     is_int(look(r, "bad name.test", DNS_T_A, &a), DNS_PERM, "a name with a blank: permanent");
+    is_str(a->canonical, "", "a refused name leaves no half-copied canonical name");
+    char longbad[300];
+    memset(longbad, 'a', sizeof(longbad));
+    longbad[250] = '\\';
+    longbad[251] = 0;
+    is_int(look(r, longbad, DNS_T_A, &a), DNS_PERM, "a long name with a backslash: permanent");
+    is_str(a->canonical, "", "and its canonical name is empty, not an unterminated copy");
     is_int(look(r, "a..test", DNS_T_A, &a), DNS_PERM, "a name with an empty label: permanent");
     is_int(look(r, "caf\303\251.test", DNS_T_A, &a), DNS_PERM, "an 8-bit name: permanent");
     is_int(dd_count(d), before, "bad names send no packet");
