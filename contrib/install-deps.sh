@@ -18,7 +18,7 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 	liblmdb-dev libconfig-dev publicsuffix"
 TEST_PKGS="postfix unbound nsd ldnsutils redis-server swaks openssl
 	clang libclang-rt-14-dev lmdb-utils perl procps iproute2 python3-cryptography
-	miltertest libjson-pp-perl bsdutils util-linux groff-base python3-yaml"
+	miltertest libjson-pp-perl bsdutils util-linux groff-base python3-yaml opendmarc"
 
 what=${1:-build}
 pkgs=$BUILD_PKGS

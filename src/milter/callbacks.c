@@ -287,6 +287,9 @@ static sfsistat milter_helo(SMFICTX *ctx, char *helo)
     if (msg_verbose() >= 2)
 	msg_debug("mxguardd: helo: %s tls_version=%s cipher=%s", conn->helo,
 		  MILTER_OR_NONE(conn->tls_version), MILTER_OR_NONE(conn->cipher));
+    /* Postfix and Sendmail send the TLS macros at HELO, after connect */
+    if (conn->tls_version != NULL)
+	pipeline_tls(conn->pc, conn->tls_version);
     verdict_init(&v);
     r = milter_stage(ctx, conn, pipeline_helo(conn->pc, conn->helo, &v), &v, "helo");
     verdict_clear(&v);
