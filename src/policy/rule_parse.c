@@ -54,17 +54,7 @@ static const struct {
 /* rule_quote - append value quoted, control characters escaped, at most 80 bytes */
 void rule_quote(struct buf *b, const char *value)
 {
-    size_t i;
-
-    buf_putc(b, '"');
-    for (i = 0; value[i] && i < 80; i++) {
-	unsigned char ch = (unsigned char) value[i];
-	if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\')
-	    buf_printf(b, "\\x%02x", ch);
-	else
-	    buf_putc(b, (char) ch);
-    }
-    buf_puts(b, value[i] ? "...\"" : "\"");
+    buf_quote(b, value, 80);
 }
 
 /* rule_error - "FILE:LINE: rules.STAGE[N]: what" into the error buffer */

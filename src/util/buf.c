@@ -83,3 +83,19 @@ char *buf_steal(struct buf *b)
 }
 
 const char *buf_str(const struct buf *b) { return b->data ? b->data : ""; }
+
+/* buf_quote - append s quoted for an error line: hostile text cannot forge lines */
+void buf_quote(struct buf *b, const char *s, size_t max)
+{
+    size_t i;
+
+    buf_putc(b, '"');
+    for (i = 0; s[i] && i < max; i++) {
+	unsigned char ch = (unsigned char) s[i];
+	if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\')
+	    buf_printf(b, "\\x%02x", ch);
+	else
+	    buf_putc(b, (char) ch);
+    }
+    buf_puts(b, s[i] ? "...\"" : "\"");
+}

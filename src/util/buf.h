@@ -10,6 +10,10 @@
  *	void buf_reset(struct buf *b);       length 0, keeps memory
  *	void buf_free(struct buf *b);        releases memory, back to BUF_INIT
  *	char *buf_steal(struct buf *b);      caller owns the string; b is reset
+ *	void buf_quote(struct buf *b, const char *s, size_t max);
+ *	                                     s in double quotes for error messages:
+ *	                                     controls, '"' and '\\' as \xHH, at most
+ *	                                     max bytes, "..." marks a cut
  * DESCRIPTION
  *	b->data is never NULL after the first append and always ends in NUL,
  *	so it can be used as a C string when the content has no NUL bytes.
@@ -33,5 +37,6 @@ void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 char *buf_steal(struct buf *b);
 const char *buf_str(const struct buf *b);   /* "" when empty */
+void buf_quote(struct buf *b, const char *s, size_t max);
 
 #endif

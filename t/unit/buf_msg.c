@@ -50,6 +50,12 @@ int main(void)
     char *s = buf_steal(&b);
     ok(b.data == NULL && b.len == 0, "steal leaves the buffer empty");
     free(s);
+    buf_quote(&b, "a\"b\nc", 80);
+    is_str(b.data, "\"a\\x22b\\x0ac\"", "quote escapes quotes and newlines as \\xHH");
+    buf_reset(&b);
+    buf_quote(&b, "abcdef", 3);
+    is_str(b.data, "\"abc...\"", "quote marks a cut value with ...");
+    buf_free(&b);
     buf_append(&b, "a\0b", 3);
     is_int((long long) b.len, 3, "append keeps embedded NUL bytes");
     buf_free(&b);
