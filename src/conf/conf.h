@@ -33,18 +33,7 @@
  *	int conf_is_default(const struct conf *c);
  *	void conf_list_keys(FILE *fp);
  *
- *	size_t conf_group_count(const struct conf *c, const char *key);
-const char *conf_group_str(const struct conf *c, const char *key, size_t index,
-			   const char *member);
-int conf_named_list(const struct conf *c, const char *name, const char *const **items_r,
-		    size_t *count_r);
-size_t conf_named_lists(const struct conf *c, const char *const **names_r);
-
-struct conf *conf_load_string(const char *text, const char *name, struct buf *errors_r);
-int conf_is_default(const struct conf *c);
-void conf_list_keys(FILE *fp);
-
-struct conf *conf_current(void);          (a new reference, or NULL)
+ *	struct conf *conf_current(void);          (a new reference, or NULL)
  *	void conf_install(struct conf *c);        (takes over the reference)
  * DESCRIPTION
  *	Every key is declared once in conf_keys.c (name, type, default,
