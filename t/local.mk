@@ -1,5 +1,5 @@
 # t/: the test suite. Each owner keeps its own fragment.
-EXTRA_DIST += t/tap.h t/lib t/data t/e2e t/fuzz/corpus
+EXTRA_DIST += t/tap.h t/datafile.h t/lib t/data t/e2e t/fuzz/corpus
 
 include t/unit/util.mk
 include t/unit/conf.mk

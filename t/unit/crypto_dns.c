@@ -17,25 +17,15 @@
 #include "mail/msg.h"
 #include "util/xmalloc.h"
 #include "t/tap.h"
+#include "t/datafile.h"
 
-/* slurp - a data file */
+/* slurp - a file of t/data/dkim */
 static char *slurp(const char *name, size_t *len_r)
 {
-    char    path[1024], *data = xmalloc(65536);
-    FILE   *fp;
-    size_t  n;
+    char rel[256];
 
-    snprintf(path, sizeof(path), "%s/t/data/dkim/%s",
-	     getenv("top_srcdir") ? getenv("top_srcdir") : ".", name);
-    if ((fp = fopen(path, "rb")) == NULL) {
-	printf("Bail out! cannot read %s\n", path);
-	exit(1);
-    }
-    n = fread(data, 1, 65535, fp);
-    fclose(fp);
-    data[n] = 0;
-    *len_r = n;
-    return data;
+    snprintf(rel, sizeof(rel), "dkim/%s", name);
+    return t_data_file(rel, len_r);
 }
 
 /* dkim_results - verify a message text; returns the count */
