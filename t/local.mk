@@ -15,3 +15,4 @@ include t/e2e/local.mk
 include t/fuzz/local.mk
 include t/unit/daemon.mk
 include t/unit/spf.mk
+include t/unit/dcc.mk

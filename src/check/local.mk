@@ -2,4 +2,5 @@
 libmxguard_a_SOURCES += \
 	src/check/spf.h src/check/spf_int.h \
 	src/check/spf.c src/check/spf_dns.c src/check/spf_syntax.c src/check/spf_macro.c \
-	src/check/spf_check.c
+	src/check/spf_check.c \
+	src/check/dcc.h src/check/dcc.c src/check/dcc_proto.c src/check/dcc_io.c

@@ -17,7 +17,8 @@
  *	Output: one line per header change ("+Name: value" for an added or
  *	inserted field, "-Name[N]" for the removal of the N-th field of that
  *	name, "-Name" for all of them, "~Name[N]: value" for a change), one
- *	line "rcpt ADDR: ACTION CODE X.Y.Z text" per refused recipient, and
+ *	line "rcpt ADDR: ACTION CODE X.Y.Z text" per refused recipient, one
+ *	line "delrcpt ADDR" per recipient removed at end of message, and
  *	"verdict: ACTION[ CODE X.Y.Z text | reason]". --json prints one JSON
  *	object instead: verdict, stage, header changes, refused
  *	recipients, log lines and every fact known at the end.
@@ -328,6 +329,8 @@ static void check_print_text(const struct check_result *r, enum verdict_action a
 	printf("rcpt %s: %s %s\n", r->rcpt_addr[i], verdict_action_name(r->rcpt_v[i].action),
 	       buf_str(&b));
     }
+    for (size_t i = 0; i < r->v.ndel_rcpts; i++)
+	printf("delrcpt %s\n", r->v.del_rcpts[i]);
     buf_reset(&b);
     check_reply_text(&b, &r->v);
     printf("verdict: %s%s%s\n", verdict_action_name(a == VERDICT_CONTINUE ? VERDICT_ACCEPT : a),

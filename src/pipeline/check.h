@@ -17,6 +17,7 @@
  *	unsigned check_controls(const struct check_msg *m);
  *	void check_verdict_header(struct check_msg *m, enum verdict_hdr_op op,
  *				  const char *name, const char *value, int index);
+ *	void check_verdict_del_rcpt(struct check_msg *m, const char *rcpt);
  *
  *	(what init() may use, from pipeline.c)
  *	const struct conf *pipeline_env_conf(const struct pipeline_env *env);
@@ -43,6 +44,9 @@
  *	never buffered), on_eom (compute results), and msg_end (free
  *	per-message data kept in *check_data(m); also after an abort).
  *	authres() adds the module's clauses to Authentication-Results.
+ *	needs() (may be NULL) returns extra PIPELINE_NEED_* bits the
+ *	module's state requires (PIPELINE_NEED_DELRCPT for a module that
+ *	calls check_verdict_del_rcpt, which removes a recipient at eom).
  *	The pipeline_env gives init() the snapshot's shared services: the
  *	resolver (every DNS query goes through it), the state store
  *	(store.redis when set, else store.lmdb, opened on first use so
@@ -98,6 +102,7 @@ struct check_module {
     int (*on_eom)(void *state, struct check_msg *m);
     void (*msg_end)(void *state, struct check_msg *m);
     size_t (*authres)(void *state, struct check_msg *m, struct mail_ar_result *out, size_t max);
+    unsigned (*needs)(void *state);
 };
 
 struct facts *check_facts(struct check_msg *m);
@@ -108,6 +113,7 @@ void check_body_register(struct check_msg *m,
 unsigned check_controls(const struct check_msg *m);
 void check_verdict_header(struct check_msg *m, enum verdict_hdr_op op, const char *name,
 			  const char *value, int index);
+void check_verdict_del_rcpt(struct check_msg *m, const char *rcpt);
 
 struct dns_resolver;
 struct store;

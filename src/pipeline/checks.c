@@ -17,8 +17,10 @@
  */
 #include "config.h"
 #include <stddef.h>
+#include "check/dcc.h"
 #include "pipeline/check.h"
 
 const struct check_module *const check_modules[] = {
+    &dcc_check_module,
     NULL
 };

@@ -9,7 +9,7 @@
  *	pipeline_mail, pipeline_queue_id, pipeline_rcpt, pipeline_header,
  *	pipeline_eoh, pipeline_body, pipeline_abort, pipeline_conn_facts
  *	(check.h) check_facts, check_view, check_data, check_body_register,
- *	check_controls, check_verdict_header
+ *	check_controls, check_verdict_header, check_verdict_del_rcpt
  * DESCRIPTION
  *	Each stage function copies its data into the connection (facts and
  *	the check_view), runs the check modules' hook of the stage, then
@@ -547,4 +547,10 @@ void check_verdict_header(struct check_msg *m, enum verdict_hdr_op op, const cha
 			  const char *value, int index)
 {
     verdict_add_header(&m->hdr_ops, op, name, value, index);
+}
+
+/* check_verdict_del_rcpt - remove a recipient at end of message */
+void check_verdict_del_rcpt(struct check_msg *m, const char *rcpt)
+{
+    verdict_del_rcpt(&m->hdr_ops, rcpt);
 }

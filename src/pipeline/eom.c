@@ -101,6 +101,8 @@ static int pipeline_headers(struct pipeline_conn *pc, struct verdict *v)
 	verdict_add_header(v, VERDICT_HDR_REMOVE, PIPELINE_AR_NAME, NULL, m->ar_claimed[i - 1]);
     verdict_add_header(v, VERDICT_HDR_INSERT, PIPELINE_AR_NAME, ar, 0);
     pipeline_hdr_move(v, &m->hdr_ops);
+    for (size_t i = 0; i < m->hdr_ops.ndel_rcpts; i++)	/* check_verdict_del_rcpt */
+	verdict_del_rcpt(v, m->hdr_ops.del_rcpts[i]);
     pipeline_hdr_move(v, &rules);
     verdict_clear(&rules);
     free(ar);

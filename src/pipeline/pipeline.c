@@ -217,6 +217,8 @@ static unsigned pipeline_compute_needs(const struct pipeline *p)
 	    needs |= PIPELINE_NEED_HELO;
 	if (p->mods[i]->on_eoh)		/* body consumers register there */
 	    needs |= PIPELINE_NEED_BODY;
+	if (p->mods[i]->needs)
+	    needs |= p->mods[i]->needs(p->states[i]);
     }
     return needs;
 }

@@ -23,6 +23,7 @@ include t/fuzz/crypto.mk
 include t/fuzz/rules.mk
 include t/fuzz/pipeline.mk
 include t/fuzz/spf.mk
+include t/fuzz/dcc.mk
 check_PROGRAMS += $(FUZZ_PROGS)
 
 fuzz:
