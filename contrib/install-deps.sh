@@ -9,6 +9,8 @@
 #	packages of every library mxguard links with. "test" adds the real
 #	components the test suite starts: Postfix, unbound, nsd, ldns tools,
 #	redis-server, swaks, clang (libFuzzer) and friends.
+#	"test" also unpacks Debian's Sendmail (not installed: Postfix is the
+#	system MTA) for the Sendmail tests: contrib/sendmail/fetch-test-sendmail.sh.
 #	Services installed for tests are not started by the package scripts:
 #	the tests start private instances on loopback ports themselves.
 set -eu
@@ -18,7 +20,8 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 	liblmdb-dev libconfig-dev publicsuffix"
 TEST_PKGS="postfix unbound nsd ldnsutils redis-server swaks openssl
 	clang libclang-rt-14-dev lmdb-utils perl procps iproute2 python3-cryptography
-	miltertest libjson-pp-perl bsdutils util-linux groff-base python3-yaml opendmarc"
+	miltertest libjson-pp-perl bsdutils util-linux groff-base python3-yaml opendmarc
+	m4 libwrap0 sasl2-bin libnet-ssleay-perl curl systemd"
 
 what=${1:-build}
 pkgs=$BUILD_PKGS
@@ -33,7 +36,11 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+fetch_sendmail() {
+	[ "$what" = test ] || return 0
+	$SUDO sh "$(dirname "$0")/sendmail/fetch-test-sendmail.sh"
+}
+[ -z "$missing" ] && { fetch_sendmail; exit 0; }
 
 # Postfix: install unconfigured; the tests run private instances.
 echo "postfix postfix/main_mailer_type select No configuration" |
@@ -49,4 +56,5 @@ fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends $missing
 [ -n "$policy" ] && $SUDO rm -f /usr/sbin/policy-rc.d
+fetch_sendmail
 exit 0
