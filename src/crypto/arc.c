@@ -25,6 +25,8 @@ struct arc_set {
 
 struct arc_verify {
     const struct mail_hdrs *hdrs;
+    struct crypto_bodyset *bodies;	/* the body hashes */
+    int     own_set;			/* ours: arc_verify_body feeds it */
     int     n;				/* newest instance */
     int     any;			/* any ARC field seen */
     const char *bad;			/* structural failure, or NULL */
@@ -57,7 +59,7 @@ int arc_hash_fields(const char *const *raw, const size_t *len, size_t n,
 
     for (k = 0; k < n; k++)
 	crypto_canon_header(CRYPTO_CANON_RELAXED, raw[k], len[k], k + 1 < n, &b);
-    ok = EVP_Digest(b.data, b.len, md32, &mdlen, EVP_sha256(), NULL) == 1;
+    ok = EVP_Digest(b.data, b.len, md32, &mdlen, crypto_sha256(), NULL) == 1;
     buf_free(&b);
     return ok && mdlen == 32 ? 0 : -1;
 }
@@ -124,14 +126,23 @@ static const char *arc_structure(struct arc_verify *v)
     return NULL;
 }
 
-/* arc_verify_start - index the ARC sets of a header block */
+/* arc_verify_start - index the ARC sets; the body hashes are our own */
 struct arc_verify *arc_verify_start(const struct mail_hdrs *hdrs)
+{
+    return arc_verify_start_set(hdrs, NULL);
+}
+
+/* arc_verify_start_set - index the ARC sets; body hashes from set (or ours) */
+struct arc_verify *arc_verify_start_set(const struct mail_hdrs *hdrs,
+					struct crypto_bodyset *set)
 {
     struct arc_verify *v = xcalloc(1, sizeof(*v));
     size_t  k;
     int     i;
 
     v->hdrs = hdrs;
+    v->own_set = set == NULL;
+    v->bodies = set ? set : crypto_bodyset_alloc();
     for (i = 0; i <= ARC_MAX_SETS; i++)
 	v->set[i].aar = v->set[i].ams = v->set[i].as = -1;
     for (k = 0; k < mail_hdrs_count(hdrs) && v->bad == NULL; k++) {
@@ -146,21 +157,19 @@ struct arc_verify *arc_verify_start(const struct mail_hdrs *hdrs)
     }
     if (v->bad == NULL && v->n > 0)
 	v->bad = arc_structure(v);
+    /* newest first: it decides; older ones only give arc_oldest_pass */
     if (v->bad == NULL)
-	for (i = 1; i <= v->n; i++)
-	    v->set[i].body = crypto_body_alloc(v->set[i].ams_sig->bcanon,
-					       v->set[i].ams_sig->l);
+	for (i = v->n; i >= 1; i--)
+	    v->set[i].body = crypto_bodyset_get(v->bodies, v->set[i].ams_sig->bcanon,
+						v->set[i].ams_sig->l);
     return v;
 }
 
-/* arc_verify_body - feed a body chunk to the AMS hashes */
+/* arc_verify_body - feed a body chunk to our hashes (a shared set is fed by its owner) */
 void arc_verify_body(struct arc_verify *v, const char *data, size_t len)
 {
-    int     i;
-
-    for (i = 1; i <= v->n; i++)
-	if (v->set[i].body)
-	    crypto_body_update(v->set[i].body, data, len);
+    if (v->own_set)
+	crypto_bodyset_update(v->bodies, data, len);
 }
 
 /* arc_check_ams - verify the AMS of instance i: CRYPTO_PASS/FAIL/TEMP/PERM */
@@ -177,6 +186,8 @@ static int arc_check_ams(struct arc_verify *v, int i, const struct crypto_keysrc
     for (k = 0; k < s->ams_sig->nh; k++)
 	if (strcmp(s->ams_sig->h[k], "arc-seal") == 0)
 	    return (*why_r = "AMS signs ARC-Seal", CRYPTO_FAIL);
+    if (s->body == NULL)
+	return (*why_r = "too many body hashes", CRYPTO_FAIL);
     if (crypto_body_final(s->body, bh) < 0)
 	return (*why_r = "hash failure", CRYPTO_TEMP);
     if (s->ams_sig->bh_len != 32 || memcmp(bh, s->ams_sig->bh, 32) != 0)
@@ -293,6 +304,8 @@ void arc_verify_free(struct arc_verify **vp)
 	crypto_sig_free(&v->set[i].as_sig);
 	crypto_body_free(&v->set[i].body);
     }
+    if (v->own_set)
+	crypto_bodyset_free(&v->bodies);
     xfreep(vp);
 }
 

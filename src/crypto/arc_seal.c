@@ -167,18 +167,13 @@ static size_t seal_names(const char *list, char **names, struct buf *h)
 }
 
 /* seal_ams - the new AMS value */
-static char *seal_ams(const struct mail_hdrs *hdrs, const char *body, size_t len,
+static char *seal_ams(const struct mail_hdrs *hdrs, const unsigned char *bh,
 		      int inst, const struct arc_seal_opts *o, int alg)
 {
-    struct crypto_body *bs = crypto_body_alloc(CRYPTO_CANON_RELAXED, -1);
     struct buf rest = BUF_INIT, h = BUF_INIT;
-    unsigned char bh[32];
     char   *names[CRYPTO_MAX_HNAMES], *bh64, *raw, *b64, *out = NULL;
     size_t  n, k;
 
-    crypto_body_update(bs, body, len);
-    (void) crypto_body_final(bs, bh);
-    crypto_body_free(&bs);
     bh64 = crypto_b64_encode(bh, 32);
     n = seal_names(o->headers, names, &h);
     buf_printf(&rest, "bh=%s; c=relaxed/relaxed; d=%s; h=%s; i=%d; s=%s",
@@ -292,6 +287,25 @@ int arc_seal(const struct mail_hdrs *hdrs, const char *body, size_t len,
 	     const struct arc_result *chain, const struct arc_seal_opts *o,
 	     struct arc_seal_out *out, const char **why_r)
 {
+    struct crypto_body *bs = crypto_body_alloc(CRYPTO_CANON_RELAXED, -1);
+    unsigned char bh[32];
+    int     ret;
+
+    crypto_body_update(bs, body, len);
+    ret = crypto_body_final(bs, bh);
+    crypto_body_free(&bs);
+    if (ret < 0) {
+	memset(out, 0, sizeof(*out));
+	return (*why_r = "hash failure", -1);
+    }
+    return arc_seal_hashed(hdrs, bh, chain, o, out, why_r);
+}
+
+/* arc_seal_hashed - build the next ARC set from the body hash bh */
+int arc_seal_hashed(const struct mail_hdrs *hdrs, const unsigned char *bh,
+		    const struct arc_result *chain, const struct arc_seal_opts *o,
+		    struct arc_seal_out *out, const char **why_r)
+{
     int     alg = crypto_pkey_alg(o->pkey), inst;
     const char *cv;
     char   *aar_raw, *ams_raw;
@@ -309,7 +323,7 @@ int arc_seal(const struct mail_hdrs *hdrs, const char *body, size_t len,
     inst = chain->count + 1;
     out->instance = inst;
     out->aar = seal_aar(hdrs, inst, o);
-    out->ams = seal_ams(hdrs, body, len, inst, o, alg);
+    out->ams = seal_ams(hdrs, bh, inst, o, alg);
     if (out->ams == NULL) {
 	arc_seal_out_clear(out);
 	return (*why_r = "signing failed", -1);

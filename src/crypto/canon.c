@@ -35,6 +35,7 @@
  *	RFC 6376 3.4 (canonicalization), 3.5 (b= emptied), 3.7 (hashes),
  *	5.4.2 (header selection).
  */
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
@@ -52,6 +53,9 @@ struct crypto_body {
     int     wsp_pending;		/* relaxed: white space run open */
     int     line_content;		/* current line has content */
     int     cr_pending;			/* last byte was CR */
+    int     refs;			/* crypto_body_ref */
+    int     finished, final_ok;		/* crypto_body_final ran: md32 */
+    unsigned char md32[32];
     EVP_MD_CTX *md;
     size_t  outlen;
     unsigned char out[8192];
@@ -105,8 +109,9 @@ struct crypto_body *crypto_body_alloc(int canon, long long limit)
 
     b->canon = canon;
     b->limit = limit;
+    b->refs = 1;
     if ((b->md = EVP_MD_CTX_new()) == NULL
-	|| EVP_DigestInit_ex(b->md, EVP_sha256(), NULL) != 1)
+	|| EVP_DigestInit_ex(b->md, crypto_sha256(), NULL) != 1)
 	msg_fatal("crypto: EVP_DigestInit_ex(sha256) failed");
     return b;
 }
@@ -141,17 +146,48 @@ static void body_emit(struct crypto_body *b, const char *data, size_t len)
     b->outlen += len;
 }
 
-/* body_content - a content octet: flush deferred line ends and space */
-static void body_content(struct crypto_body *b, char c)
+/* body_lines - emit the line ends deferred until content follows */
+static void body_lines(struct crypto_body *b)
 {
     for (; b->pending_crlf > 0; b->pending_crlf--)
 	body_emit(b, "\r\n", 2);
-    if (b->wsp_pending) {
-	body_emit(b, " ", 1);
-	b->wsp_pending = 0;
+}
+
+/* body_run - the content of one line (or of its part in this chunk) */
+static void body_run(struct crypto_body *b, const char *s, size_t n)
+{
+    char    tmp[2048];
+    size_t  i, t = 0;
+
+    if (b->canon == CRYPTO_CANON_SIMPLE) {
+	body_lines(b);
+	body_emit(b, s, n);
+	b->line_content = 1;
+	return;
     }
-    body_emit(b, &c, 1);
-    b->line_content = 1;
+    /* relaxed: white space runs become one space, none at the line end */
+    for (i = 0; i < n; i++) {
+	char    c = s[i];
+
+	if (c == ' ' || c == '\t') {
+	    b->wsp_pending = 1;
+	    continue;
+	}
+	if (b->pending_crlf > 0)
+	    body_lines(b);		/* only before the first content octet */
+	if (b->wsp_pending) {
+	    tmp[t++] = ' ';
+	    b->wsp_pending = 0;
+	}
+	tmp[t++] = c;
+	b->line_content = 1;
+	if (t >= sizeof(tmp) - 2) {
+	    body_emit(b, tmp, t);
+	    t = 0;
+	}
+    }
+    if (t > 0)
+	body_emit(b, tmp, t);
 }
 
 /* body_line_end - a line end: deferred until content follows */
@@ -165,47 +201,34 @@ static void body_line_end(struct crypto_body *b)
 /* crypto_body_update - canonicalize and hash one chunk of body */
 void crypto_body_update(struct crypto_body *b, const char *data, size_t len)
 {
-    size_t  i, run;
+    const char *p = data, *end = data + len, *nl, *cend;
 
-    for (i = 0; i < len; i++) {
-	char    c = data[i];
-
-	if (b->cr_pending) {
-	    b->cr_pending = 0;
-	    if (c == '\n') {
-		body_line_end(b);
-		continue;
-	    }
-	    body_content(b, '\r');
-	}
-	if (c == '\r') {
-	    b->cr_pending = 1;
-	} else if (c == '\n') {
+    if (len == 0 || b->finished)
+	return;
+    if (b->cr_pending) {
+	b->cr_pending = 0;
+	if (*p == '\n') {
 	    body_line_end(b);
-	} else if (b->canon == CRYPTO_CANON_RELAXED && (c == ' ' || c == '\t')) {
-	    b->wsp_pending = 1;
-	} else if (b->pending_crlf == 0 && !b->wsp_pending) {
-	    /*
-	     * Fast path: a run of octets that canonicalize to themselves,
-	     * so they are hashed in one piece. Under relaxed that includes
-	     * single spaces followed by a visible octet in the same chunk.
-	     */
-	    for (run = i; run < len && data[run] != '\r' && data[run] != '\n'; run++) {
-		if (b->canon == CRYPTO_CANON_SIMPLE)
-		    continue;
-		if (data[run] == '\t')
-		    break;
-		if (data[run] == ' ' && (run + 1 >= len || data[run + 1] == ' '
-					 || data[run + 1] == '\t' || data[run + 1] == '\r'
-					 || data[run + 1] == '\n'))
-		    break;
-	    }
-	    body_emit(b, data + i, run - i);
-	    b->line_content = 1;
-	    i = run - 1;
+	    p++;
 	} else {
-	    body_content(b, c);
+	    body_run(b, "\r", 1);	/* a bare CR is content */
 	}
+    }
+    /* line by line: memchr finds the line ends, runs are hashed whole */
+    while (p < end) {
+	nl = memchr(p, '\n', (size_t) (end - p));
+	cend = nl ? nl : end;
+	if (cend > p && cend[-1] == '\r') {
+	    cend--;
+	    if (nl == NULL)
+		b->cr_pending = 1;	/* a CRLF may straddle chunks */
+	}
+	if (cend > p)
+	    body_run(b, p, (size_t) (cend - p));
+	if (nl == NULL)
+	    break;
+	body_line_end(b);
+	p = nl + 1;
     }
 }
 
@@ -214,9 +237,15 @@ int crypto_body_final(struct crypto_body *b, unsigned char *md32)
 {
     unsigned int n = 0;
 
+    if (b->finished) {			/* shared: the first caller finished it */
+	memcpy(md32, b->md32, 32);
+	return b->final_ok;
+    }
+    b->finished = 1;
+    b->final_ok = -1;
     if (b->cr_pending) {
 	b->cr_pending = 0;
-	body_content(b, '\r');
+	body_run(b, "\r", 1);
     }
     if (b->line_content || (b->pending_crlf > 0 && b->total > 0))
 	body_emit(b, "\r\n", 2);
@@ -225,9 +254,10 @@ int crypto_body_final(struct crypto_body *b, unsigned char *md32)
     b->pending_crlf = 0;
     b->line_content = 0;
     body_flush(b);
-    if (EVP_DigestFinal_ex(b->md, md32, &n) != 1 || n != 32)
+    if (EVP_DigestFinal_ex(b->md, b->md32, &n) != 1 || n != 32)
 	return -1;
-    return 0;
+    memcpy(md32, b->md32, 32);
+    return b->final_ok = 0;
 }
 
 /* crypto_body_length - canonical body length (before any l= cut) */
@@ -236,13 +266,46 @@ long long crypto_body_length(const struct crypto_body *b)
     return b->total;
 }
 
-/* crypto_body_free - release the state */
+/* crypto_body_ref - one more owner of a body hash (shared hashes) */
+struct crypto_body *crypto_body_ref(struct crypto_body *b)
+{
+    b->refs++;
+    return b;
+}
+
+/* crypto_body_same - does a body hash have this canonicalization and l=? */
+int crypto_body_same(const struct crypto_body *b, int canon, long long limit)
+{
+    return b->canon == canon && b->limit == limit;
+}
+
+/* crypto_body_free - drop a reference; the last one releases the state */
 void crypto_body_free(struct crypto_body **bp)
 {
     if (*bp == NULL)
 	return;
+    if (--(*bp)->refs > 0) {
+	*bp = NULL;
+	return;
+    }
     EVP_MD_CTX_free((*bp)->md);
     xfreep(bp);
+}
+
+static EVP_MD *crypto_sha256_md;
+static pthread_once_t crypto_sha256_once = PTHREAD_ONCE_INIT;
+
+/* crypto_sha256_fetch - fetch SHA-256 once (an implicit fetch per use is slow) */
+static void crypto_sha256_fetch(void)
+{
+    crypto_sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* crypto_sha256 - the SHA-256 implementation, fetched once per process */
+const EVP_MD *crypto_sha256(void)
+{
+    pthread_once(&crypto_sha256_once, crypto_sha256_fetch);
+    return crypto_sha256_md ? crypto_sha256_md : EVP_sha256();
 }
 
 /* crypto_hash_headers - hash the h= fields bottom-up, then the signature */
@@ -266,7 +329,7 @@ int crypto_hash_headers(const struct mail_hdrs *hdrs, char *const *names,
 	    crypto_canon_header(canon, h->raw, h->raw_len, 1, &b);
     }
     crypto_canon_header(canon, sig_raw, sig_len, 0, &b);
-    if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1
+    if (md != NULL && EVP_DigestInit_ex(md, crypto_sha256(), NULL) == 1
 	&& EVP_DigestUpdate(md, b.data, b.len) == 1
 	&& EVP_DigestFinal_ex(md, md32, &n) == 1 && n == 32)
 	ret = 0;

@@ -21,6 +21,11 @@
  *	int crypto_body_final(struct crypto_body *b, unsigned char *md32);
  *	long long crypto_body_length(const struct crypto_body *b);
  *	void crypto_body_free(struct crypto_body **b);
+ *	struct crypto_body *crypto_body_ref(struct crypto_body *b);
+ *	int crypto_body_same(const struct crypto_body *b, int canon, long long limit);
+ *	const EVP_MD *crypto_sha256(void);
+ *	(bodyset.c) crypto_bodyset_alloc, crypto_bodyset_get,
+ *	crypto_bodyset_update, crypto_bodyset_count, crypto_bodyset_free
  *	int crypto_hash_headers(const struct mail_hdrs *hdrs,
  *			char *const *names, size_t nnames, int canon,
  *			const char *sig_raw, size_t sig_len, unsigned char *md32);
@@ -56,6 +61,11 @@
  *	The body is hashed incrementally: crypto_body_update accepts chunks
  *	of any size (CRLF or bare LF line ends), crypto_body_final writes
  *	the SHA-256; limit >= 0 is the l= count of canonicalized octets.
+ *	A body hash may be shared (crypto_body_ref; crypto_body_free drops
+ *	one reference): crypto_body_final then computes the digest once and
+ *	returns it to every owner. A body set (bodyset.c) gives one shared
+ *	hash per (canonicalization, l=) of a message, so DKIM verification,
+ *	ARC verification and our own signing hash the body once.
  *	crypto_hash_headers selects fields bottom-up for each name of h=
  *	(a name listed more often than present selects nothing: over-signing,
  *	RFC 6376 5.4.2), then appends the signature field itself (b= emptied
@@ -86,6 +96,7 @@
 #define CRYPTO_RSA_MIN_BITS	1024
 #define CRYPTO_RSA_MAX_BITS	8192
 #define CRYPTO_MAX_HNAMES	128
+#define CRYPTO_BODYSET_MAX	72
 
 enum { CRYPTO_CANON_SIMPLE = 0, CRYPTO_CANON_RELAXED = 1 };
 enum { CRYPTO_ALG_NONE = 0, CRYPTO_ALG_RSA_SHA256, CRYPTO_ALG_ED25519_SHA256,
@@ -147,6 +158,17 @@ void crypto_body_update(struct crypto_body *b, const char *data, size_t len);
 int crypto_body_final(struct crypto_body *b, unsigned char *md32);
 long long crypto_body_length(const struct crypto_body *b);
 void crypto_body_free(struct crypto_body **b);
+struct crypto_body *crypto_body_ref(struct crypto_body *b);
+int crypto_body_same(const struct crypto_body *b, int canon, long long limit);
+const EVP_MD *crypto_sha256(void);
+
+struct crypto_bodyset;
+struct crypto_bodyset *crypto_bodyset_alloc(void);
+struct crypto_body *crypto_bodyset_get(struct crypto_bodyset *set, int canon,
+				       long long limit);
+void crypto_bodyset_update(struct crypto_bodyset *set, const char *data, size_t len);
+size_t crypto_bodyset_count(const struct crypto_bodyset *set);
+void crypto_bodyset_free(struct crypto_bodyset **set);
 int crypto_hash_headers(const struct mail_hdrs *hdrs, char *const *names,
 			size_t nnames, int canon, const char *sig_raw,
 			size_t sig_len, unsigned char *md32);

@@ -28,6 +28,8 @@ struct dkim_one {
 
 struct dkim_verify {
     const struct mail_hdrs *hdrs;
+    struct crypto_bodyset *set;		/* the body hashes */
+    int     own_set;			/* ours: dkim_verify_body feeds it */
     struct dkim_verify_opts opts;
     size_t  n;
     struct dkim_one one[DKIM_MAX_SIGS + 1];	/* + one "too many" result */
@@ -75,19 +77,30 @@ static void dkim_one_init(struct dkim_verify *v, struct dkim_one *o,
 					     &o->stripped_len)) == NULL) {
 	o->res.result = DKIM_PERMERROR;
 	o->res.reason = "b= cannot be removed";
-    } else {
-	o->body = crypto_body_alloc(o->sig->bcanon, o->sig->l);
+    } else if ((o->body = crypto_bodyset_get(v->set, o->sig->bcanon, o->sig->l)) == NULL) {
+	o->res.result = DKIM_PERMERROR;
+	o->res.reason = "too many body hashes";
     }
 }
 
-/* dkim_verify_start - parse the signatures of a header block */
+/* dkim_verify_start - parse the signatures; the body hashes are our own */
 struct dkim_verify *dkim_verify_start(const struct mail_hdrs *hdrs,
 				      const struct dkim_verify_opts *opts)
+{
+    return dkim_verify_start_set(hdrs, opts, NULL);
+}
+
+/* dkim_verify_start_set - parse the signatures; body hashes from set (or ours) */
+struct dkim_verify *dkim_verify_start_set(const struct mail_hdrs *hdrs,
+					  const struct dkim_verify_opts *opts,
+					  struct crypto_bodyset *set)
 {
     struct dkim_verify *v = xcalloc(1, sizeof(*v));
     size_t  i;
 
     v->hdrs = hdrs;
+    v->own_set = set == NULL;
+    v->set = set ? set : crypto_bodyset_alloc();
     if (opts)
 	v->opts = *opts;
     if (v->opts.now == 0)
@@ -111,14 +124,11 @@ struct dkim_verify *dkim_verify_start(const struct mail_hdrs *hdrs,
     return v;
 }
 
-/* dkim_verify_body - feed a body chunk to every open hash */
+/* dkim_verify_body - feed a body chunk to our hashes (a shared set is fed by its owner) */
 void dkim_verify_body(struct dkim_verify *v, const char *data, size_t len)
 {
-    size_t  k;
-
-    for (k = 0; k < v->n; k++)
-	if (v->one[k].body)
-	    crypto_body_update(v->one[k].body, data, len);
+    if (v->own_set)
+	crypto_bodyset_update(v->set, data, len);
 }
 
 /* dkim_one_end - finish one signature */
@@ -202,6 +212,8 @@ void dkim_verify_free(struct dkim_verify **vp)
 	free(v->one[k].res.s);
 	free(v->one[k].res.i);
     }
+    if (v->own_set)
+	crypto_bodyset_free(&v->set);
     xfreep(vp);
 }
 
@@ -283,20 +295,31 @@ int dkim_sign(const struct mail_hdrs *hdrs, const char *body, size_t len,
 	      const struct dkim_sign_opts *o, char **value_r, const char **why_r)
 {
     struct crypto_body *bs = crypto_body_alloc(o->bcanon, -1);
-    struct buf t = BUF_INIT, h = BUF_INIT;
     unsigned char bh[32];
+    int     ret;
+
+    crypto_body_update(bs, body, len);
+    ret = crypto_body_final(bs, bh);
+    crypto_body_free(&bs);
+    if (ret < 0) {
+	*value_r = NULL;
+	return (*why_r = "hash failure", -1);
+    }
+    return dkim_sign_hashed(hdrs, bh, o, value_r, why_r);
+}
+
+/* dkim_sign_hashed - build a DKIM-Signature value from the body hash bh */
+int dkim_sign_hashed(const struct mail_hdrs *hdrs, const unsigned char *bh,
+		     const struct dkim_sign_opts *o, char **value_r, const char **why_r)
+{
+    struct buf t = BUF_INIT, h = BUF_INIT;
     char   *names[CRYPTO_MAX_HNAMES], *bh64, *folded, *raw, *b64;
     size_t  n, k;
     int     alg = crypto_pkey_alg(o->pkey);
 
     *value_r = NULL;
-    if (alg == CRYPTO_ALG_NONE || crypto_pkey_bits_ok(o->pkey, why_r) < 0) {
-	crypto_body_free(&bs);
+    if (alg == CRYPTO_ALG_NONE || crypto_pkey_bits_ok(o->pkey, why_r) < 0)
 	return (*why_r = "unsupported signing key", -1);
-    }
-    crypto_body_update(bs, body, len);
-    (void) crypto_body_final(bs, bh);
-    crypto_body_free(&bs);
     n = dkim_hnames(hdrs, o->headers, o->oversign, names, &h);
     bh64 = crypto_b64_encode(bh, 32);
     buf_printf(&t, " v=1; a=%s; c=%s/%s; d=%s; s=%s;", crypto_alg_name(alg),

@@ -8,7 +8,12 @@
  *	void dkim_verify_body(struct dkim_verify *v, const char *data, size_t len);
  *	size_t dkim_verify_end(struct dkim_verify *v, const struct crypto_keysrc *src,
  *			const struct dkim_result **res_r);
+ *	struct dkim_verify *dkim_verify_start_set(const struct mail_hdrs *hdrs,
+ *			const struct dkim_verify_opts *opts, struct crypto_bodyset *set);
  *	void dkim_verify_free(struct dkim_verify **v);
+ *	int dkim_sign_hashed(const struct mail_hdrs *hdrs, const unsigned char *bh32,
+ *			const struct dkim_sign_opts *o, char **value_r,
+ *			const char **why_r);
  *	int dkim_sign(const struct mail_hdrs *hdrs, const char *body, size_t len,
  *			const struct dkim_sign_opts *o, char **value_r,
  *			const char **why_r);
@@ -22,6 +27,9 @@
  *	dkim_verify_body feeds body chunks; dkim_verify_end fetches keys
  *	and checks each signature, returning one result per signature in
  *	field order (top first). opts->now is the time for t=/x= checks.
+ *	dkim_verify_start_set takes the body hashes from a body set that
+ *	the caller feeds (shared with ARC and signing: one hash per
+ *	canonicalization and l=); dkim_verify_body then does nothing.
  *	rsa-sha1 signatures are reported as opts->sha1_result (default
  *	DKIM_POLICY) without being checked (RFC 8301).
  *
@@ -31,6 +39,8 @@
  *	a colon-separated list of names; each listed name is signed once
  *	per instance present, and names in o->oversign once more (so no
  *	further instance can be added unnoticed, RFC 6376 8.15).
+ *	dkim_sign_hashed does the same with the body hash already computed
+ *	(bh32: SHA-256 of the body under o->bcanon, no l=).
  * DIAGNOSTICS
  *	dkim_sign: 0 ok, -1 with *why_r.
  * STANDARDS
@@ -81,7 +91,12 @@ struct dkim_verify *dkim_verify_start(const struct mail_hdrs *hdrs,
 void dkim_verify_body(struct dkim_verify *v, const char *data, size_t len);
 size_t dkim_verify_end(struct dkim_verify *v, const struct crypto_keysrc *src,
 		       const struct dkim_result **res_r);
+struct dkim_verify *dkim_verify_start_set(const struct mail_hdrs *hdrs,
+					  const struct dkim_verify_opts *opts,
+					  struct crypto_bodyset *set);
 void dkim_verify_free(struct dkim_verify **v);
+int dkim_sign_hashed(const struct mail_hdrs *hdrs, const unsigned char *bh32,
+		     const struct dkim_sign_opts *o, char **value_r, const char **why_r);
 int dkim_sign(const struct mail_hdrs *hdrs, const char *body, size_t len,
 	      const struct dkim_sign_opts *o, char **value_r, const char **why_r);
 const char *dkim_result_name(int result);
