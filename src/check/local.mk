@@ -3,4 +3,6 @@ libmxguard_a_SOURCES += \
 	src/check/spf.h src/check/spf_int.h \
 	src/check/spf.c src/check/spf_dns.c src/check/spf_syntax.c src/check/spf_macro.c \
 	src/check/spf_check.c \
-	src/check/dcc.h src/check/dcc.c src/check/dcc_proto.c src/check/dcc_io.c
+	src/check/dcc.h src/check/dcc.c src/check/dcc_proto.c src/check/dcc_io.c \
+	src/check/dkim_check.h src/check/dkim_check.c src/check/dkim_keys.c \
+	src/check/dkim_sign.c src/check/arc_check.c

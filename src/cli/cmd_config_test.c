@@ -85,6 +85,12 @@ int cmd_config_test(int argc, char **argv)
 	buf_free(&errs);
 	return CLI_FAIL;
     }
+    if (cli_keys_check(c, &errs) < 0) {	/* DKIM/ARC key files: loaded and checked */
+	fputs(buf_str(&errs), stderr);
+	buf_free(&errs);
+	conf_unref(&c);
+	return CLI_FAIL;
+    }
     buf_free(&errs);
     if (conf_is_default(c) && !dump)
 	msg_info("config-test: %s does not exist: the built-in defaults apply",

@@ -28,6 +28,10 @@ static const struct cli_command cli_commands[] = {
      "run mxguardd's pipeline on a message file: header changes and verdict"},
     {"config-test", cmd_config_test, "[-c FILE] [--dump]",
      "check the configuration file; --dump prints the effective configuration"},
+    {"seal", cmd_seal, "[-c FILE] [--rcpt ADDR]... [FILE|-]",
+     "add an ARC set (RFC 8617) to a message file; the sealed message on stdout"},
+    {"sign", cmd_sign, "[-c FILE] [--domain DOMAIN] [FILE|-]",
+     "DKIM-sign a message file with the config's keys; the signed message on stdout"},
     {"spf", cmd_spf, "[-c FILE] [--guess] [--helo-identity] IP ADDRESS [HELO]",
      "SPF result for a client IP and a MAIL FROM address (RFC 7208)"},
 };

@@ -64,6 +64,12 @@ static const char *const signed_headers[] = {
     "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", NULL
 };
 static const char *const oversign[] = { "From", "To", "Subject", NULL };
+static const char *const arc_headers[] = {
+    "From", "Reply-To", "Subject", "Date", "To", "Cc", "Message-ID", "In-Reply-To",
+    "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+    "DKIM-Signature", NULL
+};
+static const char *const w_seal_when[] = { "relayed", "control", "always", NULL };
 static const char *const listen_default[] = { "lmtp:127.0.0.1:10026", NULL };
 
 /* The members of each dkim.sign entry. */
@@ -141,13 +147,14 @@ const struct conf_key conf_keys[] = {
     {.name = "dkim.sign", .type = CONF_GROUPS, .members = dkim_sign_members,
      .doc = "signing identities: a list of groups { domain; selector; key; algorithm; }"},
     K_STR("dkim.key_table", "", NULL,
-	  "file mapping signing domains to selectors and keys; empty: none"),
+	  "signing keys by domain: file:PATH (lines DOMAIN SELECTOR ALGORITHM KEYFILE) or "
+	  "lmdb:PATH (DOMAIN -> \"SELECTOR ALGORITHM KEYFILE[; ...]\"); empty: none"),
     K_LIST("dkim.signed_headers", signed_headers, NULL, "header fields covered by signatures"),
     K_LIST("dkim.oversign", oversign, NULL,
 	   "header fields signed once more than present, so none can be added"),
     K_ENUM("dkim.canonicalization", "relaxed/relaxed", w_canon,
 	   "header/body canonicalization of signatures made"),
-    K_INT("dkim.min_key_bits", 1024, 512, 16384,
+    K_INT("dkim.min_key_bits", 1024, 1024, 8192,
 	  "RSA keys shorter than this many bits fail verification"),
     K_ENUM("dkim.sha1", "policy", w_sha1,
 	   "rsa-sha1 signatures: policy (a failure) or neutral (ignored)"),
@@ -161,7 +168,16 @@ const struct conf_key conf_keys[] = {
     {.name = "arc.seal.key", .type = CONF_STR, .def_str = "", .flags = CONF_F_REQUIRED,
      .doc = "sealing private key file (PEM)"},
     K_LIST("arc.seal.options", none, NULL,
-	   "sealing options, such as \"timestamps\" or \"expire=+SECONDS\""),
+	   "sealing options: \"timestamps\" (t=), \"expire\" (x= 30 days on), "
+	   "\"expire=+SECONDS\", \"expire=TIME\""),
+    K_STR("arc.key_table", "", NULL,
+	  "sealing keys by domain: file:PATH (lines DOMAIN SELECTOR KEYFILE) or lmdb:PATH; "
+	  "the first recipient domain found seals, else arc.seal"),
+    K_LIST("arc.signed_headers", arc_headers, NULL,
+	   "header fields covered by the ARC-Message-Signature (never ARC fields)"),
+    K_ENUM("arc.seal_when", "relayed", w_seal_when,
+	   "seal when a rule sets control = arc_seal (control), also every message not from "
+	   "an authenticated or trusted client (relayed), or every message (always)"),
     K_LIST("arc.trusted_sealers", none, NULL,
 	   "ARC sealer domains whose results may override a local DMARC failure"),
 

@@ -27,6 +27,7 @@ struct arc_verify {
     const struct mail_hdrs *hdrs;
     struct crypto_bodyset *bodies;	/* the body hashes */
     int     own_set;			/* ours: arc_verify_body feeds it */
+    int     incomplete;			/* the body was not seen whole */
     int     n;				/* newest instance */
     int     any;			/* any ARC field seen */
     const char *bad;			/* structural failure, or NULL */
@@ -273,6 +274,11 @@ void arc_verify_end(struct arc_verify *v, const struct crypto_keysrc *src,
 	buf_puts(&d, v->set[i].as_sig->d);
     }
     res->domains = buf_steal(&d);
+    if (v->incomplete) {
+	res->state = ARC_FAIL;
+	res->reason = "body not checked (message too large)";
+	return;
+    }
     st = arc_check_ams(v, v->n, src, &why);
     if (arc_verdict(st, why, res))
 	return;
@@ -289,6 +295,12 @@ void arc_verify_end(struct arc_verify *v, const struct crypto_keysrc *src,
 	    break;
 	res->oldest_pass = i;
     }
+}
+
+/* arc_verify_incomplete - the body was cut: the chain cannot be validated */
+void arc_verify_incomplete(struct arc_verify *v)
+{
+    v->incomplete = 1;
 }
 
 /* arc_verify_free - release the verifier */

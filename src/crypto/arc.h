@@ -11,6 +11,7 @@
  *			struct arc_result *res);
  *	struct arc_verify *arc_verify_start_set(const struct mail_hdrs *hdrs,
 					struct crypto_bodyset *set);
+void arc_verify_incomplete(struct arc_verify *v);
 void arc_verify_free(struct arc_verify **v);
  *	void arc_result_clear(struct arc_result *res);
  *	int arc_seal(const struct mail_hdrs *hdrs, const char *body, size_t len,
@@ -34,7 +35,8 @@ void arc_seal_out_clear(struct arc_seal_out *out);
  *	lowest instance whose AMS still verifies, as do all newer ones; the
  *	newest instance when no older AMS does; 0 unless pass). The body is
  *	streamed as for DKIM; arc_verify_start_set takes the AMS body
- *	hashes from a body set the caller feeds (shared with DKIM).
+ *	hashes from a body set the caller feeds (shared with DKIM). After
+ *	arc_verify_incomplete (body cut short) a chain fails, unchecked.
  *
  *	arc_seal builds instance N+1 for a message whose chain was
  *	verified as chain: the AAR from every Authentication-Results field
@@ -91,6 +93,7 @@ void arc_verify_end(struct arc_verify *v, const struct crypto_keysrc *src,
 		    struct arc_result *res);
 struct arc_verify *arc_verify_start_set(const struct mail_hdrs *hdrs,
 					struct crypto_bodyset *set);
+void arc_verify_incomplete(struct arc_verify *v);
 void arc_verify_free(struct arc_verify **v);
 void arc_result_clear(struct arc_result *res);
 const char *arc_state_name(int state);

@@ -171,7 +171,7 @@ static char *seal_ams(const struct mail_hdrs *hdrs, const unsigned char *bh,
 		      int inst, const struct arc_seal_opts *o, int alg)
 {
     struct buf rest = BUF_INIT, h = BUF_INIT;
-    char   *names[CRYPTO_MAX_HNAMES], *bh64, *raw, *b64, *out = NULL;
+    char   *names[CRYPTO_MAX_HNAMES], *bh64, *raw, *b64, *folded, *out = NULL;
     size_t  n, k;
 
     bh64 = crypto_b64_encode(bh, 32);
@@ -182,8 +182,13 @@ static char *seal_ams(const struct mail_hdrs *hdrs, const unsigned char *bh,
 	buf_printf(&rest, "; t=%lld", o->t);
     if (o->x >= 0)
 	buf_printf(&rest, "; x=%lld", o->x);
-    raw = xasprintf("ARC-Message-Signature: a=%s; b=; %s", crypto_alg_name(alg),
-		    rest.data);
+    /*
+     * Sign the field as it will be written: a long h= is folded after a
+     * colon, and relaxed canonicalization keeps that fold as a space.
+     */
+    folded = crypto_fold_tags("", rest.data, o->eol);
+    raw = xasprintf("ARC-Message-Signature: a=%s;%s b=;%s%s", crypto_alg_name(alg), o->eol,
+		    o->eol, folded);
     b64 = crypto_sign_field(hdrs, names, n, CRYPTO_CANON_RELAXED, o->pkey, raw,
 			    strlen(raw));
     if (b64)
@@ -192,6 +197,7 @@ static char *seal_ams(const struct mail_hdrs *hdrs, const unsigned char *bh,
 	free(names[k]);
     free(b64);
     free(raw);
+    free(folded);
     free(bh64);
     buf_free(&rest);
     buf_free(&h);

@@ -30,6 +30,7 @@ struct dkim_verify {
     const struct mail_hdrs *hdrs;
     struct crypto_bodyset *set;		/* the body hashes */
     int     own_set;			/* ours: dkim_verify_body feeds it */
+    int     incomplete;			/* the body was not seen whole */
     struct dkim_verify_opts opts;
     size_t  n;
     struct dkim_one one[DKIM_MAX_SIGS + 1];	/* + one "too many" result */
@@ -188,12 +189,21 @@ size_t dkim_verify_end(struct dkim_verify *v, const struct crypto_keysrc *src,
     size_t  k;
 
     for (k = 0; k < v->n; k++) {
-	if (v->one[k].body)
+	if (v->one[k].body && v->incomplete) {
+	    v->one[k].res.result = DKIM_NEUTRAL;
+	    v->one[k].res.reason = "body not checked (message too large)";
+	} else if (v->one[k].body)
 	    dkim_one_end(v, &v->one[k], src);
 	v->res[k] = v->one[k].res;
     }
     *res_r = v->res;
     return v->n;
+}
+
+/* dkim_verify_incomplete - the body was cut: signatures cannot be checked */
+void dkim_verify_incomplete(struct dkim_verify *v)
+{
+    v->incomplete = 1;
 }
 
 /* dkim_verify_free - release the verifier and its results */

@@ -10,7 +10,9 @@
  *			const struct dkim_result **res_r);
  *	struct dkim_verify *dkim_verify_start_set(const struct mail_hdrs *hdrs,
  *			const struct dkim_verify_opts *opts, struct crypto_bodyset *set);
- *	void dkim_verify_free(struct dkim_verify **v);
+ *	void dkim_verify_incomplete(struct dkim_verify *v);
+ *	void dkim_verify_incomplete(struct dkim_verify *v);
+void dkim_verify_free(struct dkim_verify **v);
  *	int dkim_sign_hashed(const struct mail_hdrs *hdrs, const unsigned char *bh32,
  *			const struct dkim_sign_opts *o, char **value_r,
  *			const char **why_r);
@@ -30,6 +32,8 @@
  *	dkim_verify_start_set takes the body hashes from a body set that
  *	the caller feeds (shared with ARC and signing: one hash per
  *	canonicalization and l=); dkim_verify_body then does nothing.
+ *	After dkim_verify_incomplete (the body was cut short: message over
+ *	the size limit) signatures are reported neutral, never checked.
  *	rsa-sha1 signatures are reported as opts->sha1_result (default
  *	DKIM_POLICY) without being checked (RFC 8301).
  *
@@ -94,6 +98,7 @@ size_t dkim_verify_end(struct dkim_verify *v, const struct crypto_keysrc *src,
 struct dkim_verify *dkim_verify_start_set(const struct mail_hdrs *hdrs,
 					  const struct dkim_verify_opts *opts,
 					  struct crypto_bodyset *set);
+void dkim_verify_incomplete(struct dkim_verify *v);
 void dkim_verify_free(struct dkim_verify **v);
 int dkim_sign_hashed(const struct mail_hdrs *hdrs, const unsigned char *bh32,
 		     const struct dkim_sign_opts *o, char **value_r, const char **why_r);

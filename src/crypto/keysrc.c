@@ -209,6 +209,9 @@ int crypto_sig_check(const struct crypto_sig *sig, const unsigned char *hh32,
 	ret = (*why_r = "key revoked", CRYPTO_PERM);
     else if (crypto_pkey_alg(key->pkey) != sig->alg)
 	ret = (*why_r = "key type does not match a=", CRYPTO_PERM);
+    else if (sig->alg == CRYPTO_ALG_RSA_SHA256 && src->min_rsa_bits > 0
+	     && EVP_PKEY_get_bits(key->pkey) < src->min_rsa_bits)
+	ret = (*why_r = "key shorter than dkim.min_key_bits", CRYPTO_PERM);
     else if (!key_allows(key->h, "sha256"))
 	ret = (*why_r = "key h= does not allow sha256", CRYPTO_PERM);
     else if (key->s && !key_allows(key->s, "*") && !key_allows(key->s, "email"))

@@ -23,7 +23,8 @@
  *
  *	crypto_sig_check fetches the key of a parsed signature, checks it
  *	against the signature (k= vs a=, h=, s=, t=s) and verifies the
- *	signature over the header hash hh32.
+ *	signature over the header hash hh32. An RSA key shorter than
+ *	src->min_rsa_bits (dkim.min_key_bits) is a permanent error.
  *
  *	crypto_sign_field signs the header hash of the fields named names
  *	followed by the signature field raw (b= empty) and returns the
@@ -51,6 +52,7 @@ struct crypto_keysrc {
     crypto_fetch_fn fetch;
     void   *ctx;
     struct crypto_keycache *cache;	/* NULL = none */
+    int     min_rsa_bits;		/* 0 = CRYPTO_RSA_MIN_BITS */
 };
 
 struct crypto_keycache *crypto_keycache_alloc(size_t max, int ttl);

@@ -18,6 +18,10 @@
  *	void check_verdict_header(struct check_msg *m, enum verdict_hdr_op op,
  *				  const char *name, const char *value, int index);
  *	void check_verdict_del_rcpt(struct check_msg *m, const char *rcpt);
+ *	const struct mail_hdrs *check_final_hdrs(struct check_msg *m);
+ *	void *check_shared(struct check_msg *m, const char *name,
+ *			   void *(*make)(struct check_msg *m),
+ *			   void (*destroy)(void *obj));
  *
  *	(what init() may use, from pipeline.c)
  *	const struct conf *pipeline_env_conf(const struct pipeline_env *env);
@@ -47,6 +51,12 @@
  *	needs() (may be NULL) returns extra PIPELINE_NEED_* bits the
  *	module's state requires (PIPELINE_NEED_DELRCPT for a module that
  *	calls check_verdict_del_rcpt, which removes a recipient at eom).
+ *	on_final runs at end of message once Authentication-Results and
+ *	every other header change (modules', rules') are decided, in
+ *	module order: it signs or seals check_final_hdrs(), the header
+ *	block as it will be delivered, and adds its fields with
+ *	check_verdict_header (final.c). check_shared() gives the modules
+ *	of a message one common object (DKIM and ARC share body hashes).
  *	The pipeline_env gives init() the snapshot's shared services: the
  *	resolver (every DNS query goes through it), the state store
  *	(store.redis when set, else store.lmdb, opened on first use so
@@ -103,6 +113,7 @@ struct check_module {
     void (*msg_end)(void *state, struct check_msg *m);
     size_t (*authres)(void *state, struct check_msg *m, struct mail_ar_result *out, size_t max);
     unsigned (*needs)(void *state);
+    int (*on_final)(void *state, struct check_msg *m);
 };
 
 struct facts *check_facts(struct check_msg *m);
@@ -114,6 +125,9 @@ unsigned check_controls(const struct check_msg *m);
 void check_verdict_header(struct check_msg *m, enum verdict_hdr_op op, const char *name,
 			  const char *value, int index);
 void check_verdict_del_rcpt(struct check_msg *m, const char *rcpt);
+const struct mail_hdrs *check_final_hdrs(struct check_msg *m);
+void *check_shared(struct check_msg *m, const char *name, void *(*make)(struct check_msg *m),
+		   void (*destroy)(void *obj));
 
 struct dns_resolver;
 struct store;

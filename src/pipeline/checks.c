@@ -18,9 +18,12 @@
 #include "config.h"
 #include <stddef.h>
 #include "check/dcc.h"
+#include "check/dkim_check.h"
 #include "pipeline/check.h"
 
 const struct check_module *const check_modules[] = {
+    &dkim_check_module,
+    &arc_check_module,
     &dcc_check_module,
     NULL
 };

@@ -487,6 +487,7 @@ void pipeline_msg_end(struct pipeline_conn *pc)
     free(m->sender);
     free(m->ar_claimed);
     free(m->body_fns);
+    pipeline_shared_free(m);
     mail_hdrs_free(&m->hdrs);
     verdict_clear(&m->hdr_ops);
     memset(data, 0, (pc->p->nmods + 1) * sizeof(void *));

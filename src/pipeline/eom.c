@@ -18,7 +18,9 @@
  *	inserted at index 0 (built by mail_ar_build from every module's
  *	authres() results: "id; none" when there are none), then the
  *	modules' own header changes, then the rules' add_header and
- *	remove_header changes. The message then ends: one summary line is
+ *	remove_header changes, then the fields of the modules' on_final
+ *	hooks (DKIM signatures, ARC sets: they sign the header as
+ *	delivered, see final.c). The message then ends: one summary line is
  *	logged and its memory is freed.
  *
  *	The summary line, Exim "<=" style, holds only what is known:
@@ -105,6 +107,7 @@ static int pipeline_headers(struct pipeline_conn *pc, struct verdict *v)
 	verdict_del_rcpt(v, m->hdr_ops.del_rcpts[i]);
     pipeline_hdr_move(v, &rules);
     verdict_clear(&rules);
+    pipeline_final_hooks(pc, v);	/* signing and sealing see all of it */
     free(ar);
     return 0;
 }

@@ -11,6 +11,10 @@
 		       const char *rcpt, struct verdict *v);
  *	void pipeline_msg_summary(struct pipeline_conn *pc, const struct verdict *v);
  *	void pipeline_msg_end(struct pipeline_conn *pc);
+void pipeline_final_hooks(struct pipeline_conn *pc, struct verdict *v);
+void pipeline_shared_free(struct check_msg *m);
+ *	void pipeline_final_hooks(struct pipeline_conn *pc, struct verdict *v);
+ *	void pipeline_shared_free(struct check_msg *m);
  * DESCRIPTION
  *	struct pipeline holds what one config snapshot built; struct
  *	pipeline_conn one connection; struct check_msg the message in
@@ -67,6 +71,8 @@ struct pipeline {
     enum verdict_action on_error[PIPELINE_NTRUST];
 };
 
+struct pipeline_shared;
+
 struct pipeline_body_fn {
     void (*fn)(void *ctx, const unsigned char *data, size_t len);
     void *ctx;
@@ -92,6 +98,10 @@ struct check_msg {
     size_t nbody, body_cap;
     unsigned controls;
     struct verdict hdr_ops;		/* check_verdict_header() */
+    struct pipeline_shared *shared;	/* check_shared() (final.c) */
+    size_t nshared;
+    const struct verdict *final_ops;	/* during on_final: the changes so far */
+    struct mail_hdrs *final;		/* check_final_hdrs() view */
     struct timespec start;
 };
 
@@ -117,5 +127,7 @@ int pipeline_stage_run(struct pipeline_conn *pc, enum fact_stage st, int hook,
 		       const char *rcpt, struct verdict *v);
 void pipeline_msg_summary(struct pipeline_conn *pc, const struct verdict *v);
 void pipeline_msg_end(struct pipeline_conn *pc);
+void pipeline_final_hooks(struct pipeline_conn *pc, struct verdict *v);
+void pipeline_shared_free(struct check_msg *m);
 
 #endif

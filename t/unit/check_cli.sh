@@ -28,7 +28,7 @@ check base --ip 192.0.2.10 --from alice@example.org --rcpt bob@example.com "$MSG
 t_is "$RC" 0 "a plain message exits 0"
 t_is "$(cat "$T_DIR/out")" "+Authentication-Results: mx.test; none
 verdict: accept" "no checks enabled: A-R 'mx.test; none' is inserted, verdict accept"
-grep -q 'NOQUEUE: mxguardd: <= alice@example.org H=\[192.0.2.10\] R=bob@example.com S=[0-9]* verdict=accept T=[0-9]*ms' "$T_DIR/err"
+grep -q 'NOQUEUE: mxguardd: <= alice@example.org H=\[192.0.2.10\] R=bob@example.com S=[0-9]* dkim=none arc_state=none verdict=accept T=[0-9]*ms' "$T_DIR/err"
 ok $? "one Exim-style summary line is logged for the message"
 
 check base --from m@example.org --rcpt bob@example.com "$MSG/forged_ar.eml"

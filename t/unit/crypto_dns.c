@@ -58,7 +58,7 @@ int     main(void)
     const char *servers[] = {"127.0.0.1:9"}, *reasons[4], *e, *p;
     struct dns_config cfg;
     struct dns_resolver *r;
-    struct crypto_keysrc src;
+    struct crypto_keysrc src = {NULL, NULL, NULL, 0};
     struct mail_msg *m = NULL;
     struct arc_result ar;
     struct arc_verify *av;

@@ -2,7 +2,8 @@
 # daemon_miltertest.sh - a full milter conversation (negotiate, connect ..
 # eom, a second message on the same connection, abort) against the real
 # mxguardd with Debian's miltertest and its default config: negotiation
-# turns off what no check or rule needs (HELO, body, quarantine), every
+# turns off what no check or rule needs (HELO, quarantine; the body stays
+# on: DKIM and ARC verification read it), every
 # message gets Authentication-Results inserted, and the pipeline's summary
 # line shows what the callbacks copied (queue id, sender, client, auth,
 # recipients, size).
@@ -34,7 +35,7 @@ r("did not ask SMFIF_QUARANTINE (no rule quarantines)", not mt.test_action(conn,
 r("did not ask SMFIF_CHGBODY", not mt.test_action(conn, SMFIF_CHGBODY))
 r("turned off DATA step", mt.test_option(conn, SMFIP_NODATA))
 r("turned off unknown-command step", mt.test_option(conn, SMFIP_NOUNKNOWN))
-r("turned off the body step (no check reads it)", mt.test_option(conn, SMFIP_NOBODY))
+r("kept the body step (DKIM and ARC read it)", not mt.test_option(conn, SMFIP_NOBODY))
 r("turned off the HELO step (nothing uses it)", mt.test_option(conn, SMFIP_NOHELO))
 r("kept the header step (forged A-R removal)", not mt.test_option(conn, SMFIP_NOHDRS))
 mt.macro(conn, SMFIC_CONNECT, "j", "mx.example.test", "{daemon_name}", "smtpd")
@@ -76,17 +77,18 @@ t_is "$n" 29 "miltertest reported every step"
 [ "$n" = 29 ] || t_diag "$(cat "$T_DIR/conv.out")"
 
 # Sizes as the pipeline reports them (S=): From (4 + 18 + 4) + Subject
-# (7 + 5 + 4) = 42 header bytes, plus 4 for the blank line and end of message.
+# (7 + 5 + 4) = 42 header bytes, plus 4 for the blank line and end of message,
+# plus the 21-byte body miltertest sends at eom (the body step is on).
 d_wait_log 'mxguardd: connect from client.example.org\[192.0.2.7\]'
 ok $? "verbose log has the connect line with host name and address"
-d_wait_log '4QUEUE1: mxguardd: <= sender@example.org H=client.example.org \[192.0.2.7\] A=alice R=a@example.test,b@example.test S=46 verdict=accept'
-ok $? "summary line: queue id macro, sender, client, {auth_authen}, 2 recipients, size 46"
+d_wait_log '4QUEUE1: mxguardd: <= sender@example.org H=client.example.org \[192.0.2.7\] A=alice R=a@example.test,b@example.test S=67 dkim=none arc_state=none verdict=accept'
+ok $? "summary line: queue id macro, sender, client, {auth_authen}, 2 recipients, size 67"
 grep -q '4QUEUE2: mxguardd: <=' "$D_LOG"
 ok $((! $?)) "no summary line for the aborted message"
-# One short header: S=14 as the pipeline counts it (the aborted message
+# One short header and the 21-byte body: S=35 as the pipeline counts it (the aborted message
 # left nothing behind: its recipient and sender are absent).
-d_wait_log '4QUEUE3: mxguardd: <= x@example.org H=client.example.org \[192.0.2.7\] R=d@example.test S=14 verdict=accept'
-ok $? "message after an abort starts fresh (1 recipient, no auth, size 14)"
+d_wait_log '4QUEUE3: mxguardd: <= x@example.org H=client.example.org \[192.0.2.7\] R=d@example.test S=35 dkim=none arc_state=none verdict=accept'
+ok $? "message after an abort starts fresh (1 recipient, no auth, size 35)"
 d_alive
 ok $? "mxguardd still running after the conversation"
 
