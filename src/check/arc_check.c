@@ -90,7 +90,7 @@ static void *arc_check_init(const struct conf *c, struct pipeline_env *env, stru
 {
     struct arc_state *s = xcalloc(1, sizeof(*s));
 
-    if (arc_seal_conf_load(&s->seal, c, errors_r) < 0) {
+    if (arc_seal_conf_load(&s->seal, c, 0, errors_r) < 0) {
 	arc_seal_conf_clear(&s->seal);
 	free(s);
 	return NULL;

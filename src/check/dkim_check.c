@@ -103,7 +103,7 @@ static void *dkim_check_init(const struct conf *c, struct pipeline_env *env,
 {
     struct dkim_state *s = xcalloc(1, sizeof(*s));
 
-    if (dkim_sign_conf_load(&s->sign, c, errors_r) < 0
+    if (dkim_sign_conf_load(&s->sign, c, 0, errors_r) < 0
 	|| (!conf_bool(c, "dkim.verify") && dkim_keyring_count(s->sign.ring) == 0)) {
 	dkim_sign_conf_clear(&s->sign);
 	free(s);

@@ -12,14 +12,14 @@ extern const struct fact_table dkim_fact_table, arc_fact_table;
  *	(dkim_keys.c) struct dkim_keyring: see there
  *	(dkim_sign.c)
  *	int dkim_sign_conf_load(struct dkim_sign_conf *sc, const struct conf *c,
- *				struct buf *errors_r);
+ *				int flags, struct buf *errors_r);
  *	void dkim_sign_conf_clear(struct dkim_sign_conf *sc);
  *	size_t dkim_sign_values(const struct dkim_sign_conf *sc,
  *				const struct mail_hdrs *hdrs, const char *domain,
  *				const unsigned char *bh, long long now, const char *eol,
  *				char **values, size_t max, const char **why_r);
  *	int arc_seal_conf_load(struct arc_seal_conf *ac, const struct conf *c,
- *			       struct buf *errors_r);
+ *			       int flags, struct buf *errors_r);
  *	void arc_seal_conf_clear(struct arc_seal_conf *ac);
  *	const struct dkim_key *arc_seal_key(const struct arc_seal_conf *ac,
  *				const char *const *rcpts, size_t nrcpt);
@@ -41,6 +41,8 @@ extern const struct fact_table dkim_fact_table, arc_fact_table;
  *	"expire[=+N|=N]"), arc.key_table, arc.signed_headers and
  *	arc.seal_when; arc_seal_key picks the sealing key: the first
  *	recipient domain that has one in arc.key_table, else arc.seal's.
+ *	flags DKIM_KEYS_MISSING_OK (config-test) skip key files and tables
+ *	that do not exist; every other problem is still an error.
  * DIAGNOSTICS
  *	*_conf_load: 0 ok, -1 with "FILE:LINE: key: what" lines in errors_r.
  *	dkim_sign_values: the number of values made (0 with *why_r when a
@@ -66,7 +68,9 @@ struct dkim_key {
 
 struct dkim_keyring;
 
-struct dkim_keyring *dkim_keyring_new(void);
+#define DKIM_KEYS_MISSING_OK	1	/* config-test: a key file that is not there is skipped */
+
+struct dkim_keyring *dkim_keyring_new(int flags);
 void dkim_keyring_free(struct dkim_keyring **r);
 int dkim_keyring_add(struct dkim_keyring *r, const char *domain, const char *selector,
 		     const char *alg, const char *path, const char *where,
@@ -100,12 +104,14 @@ struct arc_seal_conf {
     int when;				/* ARC_SEAL_WHEN_* */
 };
 
-int dkim_sign_conf_load(struct dkim_sign_conf *sc, const struct conf *c, struct buf *errors_r);
+int dkim_sign_conf_load(struct dkim_sign_conf *sc, const struct conf *c, int flags,
+			struct buf *errors_r);
 void dkim_sign_conf_clear(struct dkim_sign_conf *sc);
 size_t dkim_sign_values(const struct dkim_sign_conf *sc, const struct mail_hdrs *hdrs,
 			const char *domain, const unsigned char *bh, long long now,
 			const char *eol, char **values, size_t max, const char **why_r);
-int arc_seal_conf_load(struct arc_seal_conf *ac, const struct conf *c, struct buf *errors_r);
+int arc_seal_conf_load(struct arc_seal_conf *ac, const struct conf *c, int flags,
+		       struct buf *errors_r);
 void arc_seal_conf_clear(struct arc_seal_conf *ac);
 const struct dkim_key *arc_seal_key(const struct arc_seal_conf *ac, const char *const *rcpts,
 				    size_t nrcpt);

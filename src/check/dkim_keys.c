@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	#include "check/dkim_check.h"
  *
- *	struct dkim_keyring *dkim_keyring_new(void);
+ *	struct dkim_keyring *dkim_keyring_new(int flags);
  *	void dkim_keyring_free(struct dkim_keyring **r);
  *	int dkim_keyring_add(struct dkim_keyring *r, const char *domain,
  *			const char *selector, const char *alg, const char *path,
@@ -43,10 +43,12 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <libconfig.h>
 
 #include "check/dkim_check.h"
@@ -57,12 +59,22 @@
 struct dkim_keyring {
     struct dkim_key *k;
     size_t n, cap;
+    int flags;				/* DKIM_KEYS_* */
 };
 
 /* dkim_keyring_new - an empty ring */
-struct dkim_keyring *dkim_keyring_new(void)
+struct dkim_keyring *dkim_keyring_new(int flags)
 {
-    return xcalloc(1, sizeof(struct dkim_keyring));
+    struct dkim_keyring *r = xcalloc(1, sizeof(struct dkim_keyring));
+
+    r->flags = flags;
+    return r;
+}
+
+/* dkim_missing - a file that is not there, when the ring may skip it */
+static int dkim_missing(const struct dkim_keyring *r, const char *path)
+{
+    return (r->flags & DKIM_KEYS_MISSING_OK) && access(path, F_OK) != 0 && errno == ENOENT;
 }
 
 /* dkim_keyring_free - release the keys */
@@ -113,6 +125,8 @@ int dkim_keyring_add(struct dkim_keyring *r, const char *domain, const char *sel
 		   where, alg);
 	return -1;
     }
+    if (dkim_missing(r, path))
+	return 0;
     if ((pkey = crypto_privkey_load(path, &why)) == NULL) {
 	buf_printf(errors_r, "%s: %s\n", where, why);
 	free(why);
@@ -164,6 +178,8 @@ static int dkim_table_file(struct dkim_keyring *r, const char *path, int with_al
     char line[4096], *p, *dom, *save = NULL;
     int lineno = 0, ret = 0;
 
+    if (fp == NULL && dkim_missing(r, path))
+	return 0;
     if (fp == NULL) {
 	buf_printf(errors_r, "%s: key table %s cannot be read\n", where, path);
 	return -1;
@@ -218,6 +234,8 @@ int dkim_keyring_table(struct dkim_keyring *r, const char *spec, int with_alg,
 	buf_printf(errors_r, "%s: \"%s\": a key table is file:PATH or lmdb:PATH\n", where, spec);
 	return -1;
     }
+    if (dkim_missing(r, spec + 5))
+	return 0;
     if ((s = store_open(spec, &why)) == NULL) {
 	buf_printf(errors_r, "%s: %s: %s\n", where, spec, why);
 	return -1;

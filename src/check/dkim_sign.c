@@ -29,14 +29,15 @@
 #define ARC_EXPIRE_DEFAULT	2592000LL	/* 30 days, as Exim */
 
 /* dkim_sign_conf_load - the signing keys and settings */
-int dkim_sign_conf_load(struct dkim_sign_conf *sc, const struct conf *c, struct buf *errors_r)
+int dkim_sign_conf_load(struct dkim_sign_conf *sc, const struct conf *c, int flags,
+			struct buf *errors_r)
 {
     const char *canon = conf_str(c, "dkim.canonicalization");
     size_t n = conf_group_count(c, "dkim.sign"), before = errors_r->len;
     char *where;
 
     memset(sc, 0, sizeof(*sc));
-    sc->ring = dkim_keyring_new();
+    sc->ring = dkim_keyring_new(flags);
     for (size_t i = 0; i < n; i++) {
 	where = dkim_conf_where(c, "dkim.sign", (int) i);
 	(void) dkim_keyring_add(sc->ring, conf_group_str(c, "dkim.sign", i, "domain"),
@@ -115,7 +116,8 @@ static int arc_seal_option(struct arc_seal_conf *ac, const char *opt)
 }
 
 /* arc_seal_conf_load - the sealing keys and settings */
-int arc_seal_conf_load(struct arc_seal_conf *ac, const struct conf *c, struct buf *errors_r)
+int arc_seal_conf_load(struct arc_seal_conf *ac, const struct conf *c, int flags,
+		       struct buf *errors_r)
 {
     const char *const *opts;
     const char *when = conf_str(c, "arc.seal_when");
@@ -123,8 +125,8 @@ int arc_seal_conf_load(struct arc_seal_conf *ac, const struct conf *c, struct bu
     char *where;
 
     memset(ac, 0, sizeof(*ac));
-    ac->ring = dkim_keyring_new();
-    ac->def = dkim_keyring_new();
+    ac->ring = dkim_keyring_new(flags);
+    ac->def = dkim_keyring_new(flags);
     if (*conf_str(c, "arc.seal.admd") || *conf_str(c, "arc.seal.key")) {
 	where = dkim_conf_where(c, "arc.seal", -1);
 	(void) dkim_keyring_add(ac->def, conf_str(c, "arc.seal.admd"),

@@ -140,7 +140,7 @@ int cmd_seal(int argc, char **argv)
 	free(rcpts);
 	return CLI_USAGE;
     }
-    if ((c = conf_open(path, &errs)) == NULL || arc_seal_conf_load(&ac, c, &errs) < 0) {
+    if ((c = conf_open(path, &errs)) == NULL || arc_seal_conf_load(&ac, c, 0, &errs) < 0) {
 	fputs(buf_str(&errs), stderr);
 	if (c)
 	    arc_seal_conf_clear(&ac);

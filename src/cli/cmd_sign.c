@@ -16,7 +16,10 @@
  *	message's line ends (CRLF when its first line has one).
  *
  *	cli_keys_check loads every signing and sealing key of a config and
- *	reports what cannot be used (config-test runs it).
+ *	reports what cannot be used (config-test runs it): a key file
+ *	readable by group or other, not a key, of the wrong type; a file
+ *	that does not exist is left to mxguardd -t (config-test checks
+ *	files that may live on another machine).
  * DIAGNOSTICS
  *	Exit 0 signed; 1 no key for the domain or signing failed; 2 usage;
  *	3 config error (a key file missing or readable by group/other...)
@@ -91,10 +94,10 @@ int cli_keys_check(const struct conf *c, struct buf *errors_r)
     struct arc_seal_conf ac;
     int ret = 0;
 
-    if (dkim_sign_conf_load(&sc, c, errors_r) < 0)
+    if (dkim_sign_conf_load(&sc, c, DKIM_KEYS_MISSING_OK, errors_r) < 0)
 	ret = -1;
     dkim_sign_conf_clear(&sc);
-    if (arc_seal_conf_load(&ac, c, errors_r) < 0)
+    if (arc_seal_conf_load(&ac, c, DKIM_KEYS_MISSING_OK, errors_r) < 0)
 	ret = -1;
     arc_seal_conf_clear(&ac);
     return ret;
@@ -160,7 +163,7 @@ int cmd_sign(int argc, char **argv)
 	free(domain);
 	return CLI_USAGE;
     }
-    if ((c = conf_open(path, &errs)) == NULL || dkim_sign_conf_load(&sc, c, &errs) < 0) {
+    if ((c = conf_open(path, &errs)) == NULL || dkim_sign_conf_load(&sc, c, 0, &errs) < 0) {
 	fputs(buf_str(&errs), stderr);
 	if (c)
 	    dkim_sign_conf_clear(&sc);
