@@ -21,7 +21,7 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 TEST_PKGS="postfix unbound nsd ldnsutils redis-server swaks openssl
 	clang libclang-rt-14-dev lmdb-utils perl procps iproute2 python3-cryptography
 	miltertest libjson-pp-perl bsdutils util-linux groff-base python3-yaml opendmarc
-	m4 libwrap0 sasl2-bin libnet-ssleay-perl curl systemd"
+	m4 libwrap0 sasl2-bin libnet-ssleay-perl curl systemd python3-dkim"
 
 what=${1:-build}
 pkgs=$BUILD_PKGS

@@ -28,3 +28,6 @@ check_PROGRAMS += t/tools/dkim_bench
 t_tools_dkim_bench_SOURCES = t/tools/dkim_bench.c
 t_tools_dkim_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 t_tools_dkim_bench_LDADD = $(MXG_LIBS)
+# DKIM/ARC check modules, mxguard sign/seal/check (keys by openssl, dkimpy cross-check)
+TESTS += t/unit/dkim_cli.sh
+EXTRA_DIST += t/unit/dkim_cli.sh
