@@ -3,5 +3,6 @@
 TESTS += t/e2e/bed_certs.sh t/e2e/bed_dns.sh t/e2e/bed_postfix.sh
 EXTRA_DIST += t/e2e/bed_certs.sh t/e2e/bed_dns.sh t/e2e/bed_postfix.sh
 include t/e2e/milter.mk
+include t/e2e/spf.mk
 include t/e2e/dcc.mk
 include t/e2e/sendmail.mk

@@ -20,6 +20,7 @@ t_redis_start
 t_redis_cli sadd blocked listed@list.bed.test >/dev/null
 
 # mconf FILE - the daemon's config: rules for every verdict the test sends
+# (SPF off: this test is about the milter; t/e2e/spf_postfix.sh tests SPF)
 mconf() {
 	cat >"$1" <<EOF
 milter: {
@@ -30,6 +31,7 @@ milter: {
   timeout_s = 60;
 };
 log: { verbose = 1; };
+spf: { enabled = false; };
 store: { lmdb = "$T_DIR/state.mdb"; redis = "127.0.0.1:$REDIS_PORT/0"; redis_timeout_ms = 1000; };
 lists: { blocked = "redis:SISMEMBER blocked \$value"; };
 rules: {

@@ -8,9 +8,11 @@ MXG=$(t_bin mxguard) || t_bail "src/mxguard is not built"
 MSG=$top_srcdir/t/data/msg
 command -v perl >/dev/null || t_bail "perl is required (JSON::PP parses --json)"
 
-# conf NAME TEXT - a config file with the common settings plus TEXT
+# conf NAME TEXT - a config file with the common settings (SPF off: no DNS
+# here, t/unit/spf_check.c tests it) plus TEXT
 conf() {
 	{ printf 'milter: { authserv_id = "mx.test"; max_message_size = %s; };\n' "${MAXSIZE:-0}"
+	  printf 'spf: { enabled = false; };\n'
 	  printf 'store: { lmdb = "%s/state.mdb"; %s };\n' "$T_DIR" "${STORE:-}"
 	  printf '%s\n' "$2"; } >"$T_DIR/$1.conf"
 }

@@ -1,7 +1,8 @@
 # t/unit/daemon_lib.sh - helpers for the mxguardd tests (source after common.sh)
 #
 #   d_conf FILE [EXTRA-MILTER-SETTINGS]  write a config: socket inet:$D_PORT@127.0.0.1,
-#                                  milter.user "", pidfile $T_DIR/mxguardd.pid, verbose 2
+#                                  milter.user "", pidfile $T_DIR/mxguardd.pid, verbose 2,
+#                                  SPF off (these tests have no DNS; SPF has its own tests)
 #   d_start CONF [ARGS...]         start mxguardd -f -c CONF in the background, output in
 #                                  $D_LOG, pid in $D_PID; killed at exit; waits for the pidfile
 #   d_stop                         SIGTERM and wait (at most 10 s) for the process to end
@@ -22,6 +23,7 @@ milter: {
   ${2:-}
 };
 log: { verbose = 2; };
+spf: { enabled = false; };
 CONF
 }
 

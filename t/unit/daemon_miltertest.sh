@@ -1,9 +1,9 @@
 #!/bin/sh
 # daemon_miltertest.sh - a full milter conversation (negotiate, connect ..
 # eom, a second message on the same connection, abort) against the real
-# mxguardd with Debian's miltertest and its default config: negotiation
-# turns off what no check or rule needs (HELO, quarantine; the body stays
-# on: DKIM and ARC verification read it), every
+# mxguardd with Debian's miltertest and its default config except SPF (off:
+# no DNS here): negotiation turns off what no check or rule needs (HELO,
+# quarantine; the body stays on: DKIM and ARC verification read it), every
 # message gets Authentication-Results inserted, and the pipeline's summary
 # line shows what the callbacks copied (queue id, sender, client, auth,
 # recipients, size).
