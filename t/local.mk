@@ -16,3 +16,4 @@ include t/fuzz/local.mk
 include t/unit/daemon.mk
 include t/unit/spf.mk
 include t/unit/dcc.mk
+include t/unit/outbound.mk

@@ -56,7 +56,9 @@ static const char *const w_canon[] = {
 static const char *const w_sha1[] = { "policy", "neutral", NULL };
 static const char *const w_discovery[] = { "psl", "treewalk", NULL };
 static const char *const w_dane[] = { "no", "try", "require", NULL };
-static const char *const w_tls[] = { "none", "may", "verify", "require", NULL };
+static const char *const w_tls[] = {
+    "none", "may", "encrypt", "dane", "dane-only", "verify", "secure", NULL
+};
 static const char *const w_ocsp[] = { "no", "request", "require", NULL };
 
 static const char *const signed_headers[] = {
@@ -237,12 +239,32 @@ const struct conf_key conf_keys[] = {
 	  "send everything to this host instead of the MX; empty: use MX records"),
     K_ENUM("outbound.dane", "try", w_dane, "DANE (RFC 7672): no, try or require"),
     K_ENUM("outbound.tls", "may", w_tls,
-	   "TLS without DANE: none, may (opportunistic), verify (certificate) or require"),
+	   "default TLS level, as in Postfix: none, may, encrypt, dane, dane-only, verify "
+	   "or secure; lists tls_LEVEL set it per destination domain"),
     K_ENUM("outbound.ocsp", "request", w_ocsp, "OCSP stapling: no, request or require"),
     K_BOOL("outbound.pipe_connect", 1, "pipeline EHLO to hosts known to accept it"),
     K_BOOL("outbound.requiretls", 1, "honour REQUIRETLS (RFC 8689) requests"),
     K_INT("outbound.ehlo_cache_expire_s", 604800, 0, 31536000,
 	  "how long EHLO answers are remembered for pipe_connect, in seconds"),
+    K_STR("outbound.user", "mxguard", NULL,
+	  "user mxguard-outbound runs as after binding its listeners"),
+    K_STR("outbound.group", "", NULL, "group mxguard-outbound runs as; empty: the user's group"),
+    K_STR("outbound.pidfile", "", NULL, "file to write mxguard-outbound's process id to"),
+    K_INT("outbound.max_message_size", 52428800, 0, 2147483648LL,
+	  "largest message accepted from the MTA, in bytes (SIZE); 0 = no limit"),
+    K_INT("outbound.spool_memory", 262144, 0, 1073741824,
+	  "bytes of a message kept in memory; the rest goes to an unlinked file in spool_dir"),
+    K_STR("outbound.spool_dir", "/tmp", NULL, "directory for the temporary message copies"),
+    K_INT("outbound.connect_timeout_s", 30, 1, 600, "TCP connect timeout to next hops"),
+    K_INT("outbound.max_sessions", 1000, 1, 100000,
+	  "concurrent sessions from the MTA; more get 421 4.3.2"),
+    K_STR("outbound.ca_file", "", NULL,
+	  "CA certificates for verify and secure; empty: the system CA store"),
+    K_STR("outbound.tls_cert_file", "", NULL,
+	  "certificate chain offered to the MTA with STARTTLS; empty: a self-signed one "
+	  "made at start"),
+    K_STR("outbound.tls_key_file", "", NULL,
+	  "private key of tls_cert_file; empty: in tls_cert_file"),
     K_CIDRS("outbound.proxy_hosts", none,
 	    "clients allowed to send XCLIENT-like proxy information"),
 };

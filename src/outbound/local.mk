@@ -1,5 +1,20 @@
-# src/outbound/local.mk - mxguard-outbound (a skeleton for now; its option
-# handling and config loading come from src/milter/daemon.c).
+# src/outbound/local.mk - mxguard-outbound: the synchronous outbound proxy.
+# Its parts live in libmxguard.a so unit tests and fuzz targets link them;
+# option handling, config loading and privilege drop come from src/milter.
+libmxguard_a_SOURCES += \
+	src/outbound/io.c src/outbound/io.h \
+	src/outbound/reply.c src/outbound/reply.h \
+	src/outbound/spool.c src/outbound/spool.h \
+	src/outbound/route.c src/outbound/route.h \
+	src/outbound/tls_dane.c src/outbound/tls_dane.h \
+	src/outbound/trouble.c src/outbound/trouble.h \
+	src/outbound/settings.c src/outbound/outbound.h \
+	src/outbound/session_out.c src/outbound/session_out.h \
+	src/outbound/txn.c src/outbound/txn.h \
+	src/outbound/session_in.c src/outbound/session_in.h \
+	src/outbound/listen.c src/outbound/listen.h
+
 sbin_PROGRAMS += src/mxguard-outbound
 src_mxguard_outbound_SOURCES = src/outbound/main.c
 src_mxguard_outbound_LDADD = $(MXG_LIBS)
+EXTRA_DIST += contrib/postfix/outbound.main.cf contrib/postfix/outbound.master.cf

@@ -24,6 +24,7 @@ include t/fuzz/rules.mk
 include t/fuzz/pipeline.mk
 include t/fuzz/spf.mk
 include t/fuzz/dcc.mk
+include t/fuzz/outbound.mk
 check_PROGRAMS += $(FUZZ_PROGS)
 
 fuzz:

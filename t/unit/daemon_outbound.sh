@@ -1,7 +1,7 @@
 #!/bin/sh
-# daemon_outbound.sh - the mxguard-outbound skeleton: same options as
-# mxguardd, validates the config (outbound.* included), and refuses to run
-# because delivery does not exist yet.
+# daemon_outbound.sh - mxguard-outbound as a daemon: same options as
+# mxguardd, validates the config (outbound.* included), listens, refuses
+# clients outside outbound.allowed_clients, stops on SIGTERM.
 . "$top_srcdir/t/lib/common.sh"
 
 B=$(t_bin mxguard-outbound) || t_bail "mxguard-outbound is not built"
@@ -16,6 +16,7 @@ outbound: {
   allowed_clients = [ "127.0.0.0/8", "::1" ];
   dane = "require";
   tls = "verify";
+  user = "";
 };
 CONF
 out=$("$B" -t -c "$T_DIR/good.conf"); ok $? "-t accepts a good outbound config"
@@ -40,7 +41,38 @@ done
 printf 'outbound: { listen = [ ]; };\n' > "$T_DIR/empty.conf"
 "$B" -t -c "$T_DIR/empty.conf" > /dev/null 2>&1; t_is $? 1 "-t refuses an empty outbound.listen"
 
-"$B" -f -c "$T_DIR/good.conf" > "$T_DIR/out" 2>&1; t_is $? 1 "without -t it exits 1"
-grep -q "mxguard-outbound: delivery is not implemented in this version" "$T_DIR/out"
-ok $? "and says delivery is not implemented"
+printf 'outbound: { tls = "require"; };\n' > "$T_DIR/tls.conf"
+"$B" -t -c "$T_DIR/tls.conf" > /dev/null 2> "$T_DIR/err"; t_is $? 1 "-t refuses a TLS level Postfix does not have"
+
+# Running: LMTP greeting for an allowed client, 554 for any other.
+P1=$(t_free_port); P2=$(t_free_port)
+cat > "$T_DIR/run.conf" <<CONF
+outbound: {
+  listen = [ "lmtp:127.0.0.1:$P1", "smtp:127.0.0.2:$P2" ];
+  allowed_clients = [ "127.0.0.1" ];
+  user = "";
+  helo_name = "out.bed.test";
+};
+CONF
+"$B" -f -c "$T_DIR/run.conf" > "$T_DIR/run.log" 2>&1 &
+PID=$!
+t_on_exit "kill $PID 2>/dev/null"
+t_wait_port "$P1" 10; ok $? "it listens on the lmtp port"
+greet=$(perl -MIO::Socket::INET -e '
+  my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or die; my $l = <$s>;
+  print $s "LHLO mta.bed.test\r\n"; my $r = ""; while (<$s>) { $r .= $_; last if /^250 / }
+  print $l, $r;' "$P1")
+case $greet in "220 out.bed.test LMTP"*) ok 0 "an allowed client gets the LMTP greeting";;
+	*) ok 1 "greeting: $greet";; esac
+for ext in PIPELINING "SIZE 52428800" 8BITMIME SMTPUTF8 ENHANCEDSTATUSCODES DSN STARTTLS; do
+	printf '%s\n' "$greet" | grep -q "^250.$ext" ; ok $? "LHLO announces $ext"
+done
+greet=$(perl -MIO::Socket::INET -e '
+  my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.2:$ARGV[0]", LocalAddr => "127.0.0.2") or die;
+  print scalar <$s>; print $s "EHLO x\r\n"; my $n = <$s>; print defined $n ? "more: $n" : "closed\n";' "$P2")
+case $greet in "554 5.7.1 127.0.0.2: client not allowed"*closed*) ok 0 "a client outside allowed_clients gets 554 and nothing else";;
+	*) ok 1 "not allowed: $greet";; esac
+grep -q "refused client 127.0.0.2: not in outbound.allowed_clients" "$T_DIR/run.log"
+ok $? "the refusal is logged"
+kill -TERM $PID; wait $PID; t_is $? 0 "SIGTERM stops it with exit 0"
 t_done

@@ -1,0 +1,404 @@
+/*
+ * NAME
+ *	session_in.c - SMTP/LMTP server for the MTA
+ * DESCRIPTION
+ *	See session_in.h. One command per in_* function; in_loop dispatches.
+ */
+#include "config.h"
+#include "outbound/session_in.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "outbound/io.h"
+#include "outbound/spool.h"
+#include "outbound/txn.h"
+#include "util/cidr.h"
+#include "util/msg.h"
+#include "util/xmalloc.h"
+
+#define IN_LINE_MAX	2048		/* command lines (RFC 5321 4.5.3.1.4: 512) */
+#define IN_DATA_LINE_MAX (1 << 20)	/* message lines; longer: refused */
+
+struct ob_in {
+    struct ob_settings *set;
+    struct ob_io io;
+    int lmtp;
+    int helo;			/* HELO/EHLO/LHLO seen */
+    int in_txn;
+    char client[64];
+    struct ob_txn txn;
+    struct buf line;
+    int quit;
+};
+
+/* in_reply - queue one reply line */
+static void in_reply(struct ob_in *in, const char *text)
+{
+    ob_io_printf(&in->io, "%s\r\n", text);
+}
+
+/* in_queue_id - a fresh id for a transaction: 10 hex digits */
+static void in_queue_id(char *out, size_t len)
+{
+    unsigned char r[5];
+
+    if (getrandom(r, sizeof(r), 0) != (ssize_t) sizeof(r))
+	memset(r, 0, sizeof(r));
+    snprintf(out, len, "%02X%02X%02X%02X%02X", r[0], r[1], r[2], r[3], r[4]);
+}
+
+/* in_txn_reset - forget the current transaction */
+static void in_txn_reset(struct ob_in *in)
+{
+    if (in->in_txn)
+	ob_txn_end(&in->txn);
+    in->in_txn = 0;
+}
+
+/* in_ehlo - EHLO/LHLO with our extensions, or HELO */
+static void in_ehlo(struct ob_in *in, const char *verb, const char *arg)
+{
+    int extended = strcasecmp(verb, "HELO") != 0;
+
+    if (*arg == 0) {
+	in_reply(in, "501 5.5.4 Syntax: EHLO hostname");
+	return;
+    }
+    in_txn_reset(in);
+    in->helo = 1;
+    if (!extended) {
+	ob_io_printf(&in->io, "250 %s\r\n", in->set->helo_name);
+	return;
+    }
+    ob_io_printf(&in->io, "250-%s\r\n250-PIPELINING\r\n250-SIZE %llu\r\n250-8BITMIME\r\n"
+		 "250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n%s250 DSN\r\n",
+		 in->set->helo_name, in->set->max_size,
+		 in->io.ssl == NULL && in->set->server_ctx ? "250-STARTTLS\r\n" : "");
+}
+
+/* in_path - parse "<addr>" after FROM:/TO:; returns the rest (params) or NULL */
+static const char *in_path(const char *arg, char **addr_r)
+{
+    const char *lt, *gt;
+
+    while (*arg == ' ')
+	arg++;
+    if (*arg != '<' || (gt = strchr(arg, '>')) == NULL)
+	return NULL;
+    lt = arg + 1;
+    /* A source route "@a,@b:user@dom" is accepted and ignored (RFC 5321 4.1.2). */
+    if (*lt == '@' && memchr(lt, ':', (size_t) (gt - lt)) != NULL)
+	lt = (const char *) memchr(lt, ':', (size_t) (gt - lt)) + 1;
+    for (const char *p = lt; p < gt; p++)
+	if ((unsigned char) *p <= ' ' && *p != ' ')
+	    return NULL;
+    *addr_r = xstrndup(lt, (size_t) (gt - lt));
+    gt++;
+    while (*gt == ' ')
+	gt++;
+    return gt;
+}
+
+/* in_mail_param - one MAIL FROM parameter; 0 ok, -1 with a reply queued */
+static int in_mail_param(struct ob_in *in, const char *p, size_t len)
+{
+    struct ob_env *e = &in->txn.env;
+
+#define IS(k) (len >= sizeof(k) - 1 && strncasecmp(p, k, sizeof(k) - 1) == 0)
+    if (IS("SIZE=")) {
+	e->size = strtoull(p + 5, NULL, 10);
+	if (in->set->max_size > 0 && e->size > in->set->max_size) {
+	    in_reply(in, "552 5.3.4 Message size exceeds fixed limit");
+	    return -1;
+	}
+    } else if (IS("BODY=8BITMIME")) {
+	e->body_8bit = 1;
+    } else if (IS("BODY=7BIT")) {
+	e->body_8bit = 0;
+    } else if (len == 8 && strncasecmp(p, "SMTPUTF8", 8) == 0) {
+	e->smtputf8 = 1;
+    } else if (IS("RET=") && len <= 8) {
+	free(in->txn.ret);
+	e->ret = in->txn.ret = xstrndup(p + 4, len - 4);
+    } else if (IS("ENVID=") && len <= 6 + 100) {
+	free(in->txn.envid);
+	e->envid = in->txn.envid = xstrndup(p + 6, len - 6);
+    } else if (IS("AUTH=")) {
+	/* an MTA's AUTH= is about its own client: not ours to pass on */
+    } else {
+	ob_io_printf(&in->io, "555 5.5.4 Unsupported option: %.*s\r\n", (int) (len > 64 ? 64 : len), p);
+	return -1;
+    }
+#undef IS
+    return 0;
+}
+
+/* in_mail - MAIL FROM: start a transaction */
+static void in_mail(struct ob_in *in, const char *arg)
+{
+    char qid[32], *sender = NULL;
+    const char *params;
+
+    if (!in->helo) {
+	in_reply(in, in->lmtp ? "503 5.5.1 Send LHLO first" : "503 5.5.1 Send EHLO/HELO first");
+	return;
+    }
+    if (in->in_txn) {
+	in_reply(in, "503 5.5.1 Nested MAIL command");
+	return;
+    }
+    if (strncasecmp(arg, "FROM:", 5) != 0 || (params = in_path(arg + 5, &sender)) == NULL) {
+	in_reply(in, "501 5.5.4 Syntax: MAIL FROM:<address>");
+	return;
+    }
+    in_queue_id(qid, sizeof(qid));
+    ob_txn_begin(&in->txn, in->set, in->lmtp, qid);
+    in->txn.sender = sender;
+    in->txn.env.sender = sender;
+    in->in_txn = 1;
+    while (*params) {
+	size_t len = strcspn(params, " ");
+
+	if (in_mail_param(in, params, len) < 0) {
+	    in_txn_reset(in);
+	    return;
+	}
+	params += len;
+	while (*params == ' ')
+	    params++;
+    }
+    msg_info("%s: client=%s, from=<%s>", qid, in->client, sender);
+    in_reply(in, "250 2.1.0 Ok");
+}
+
+/* in_rcpt_params - check NOTIFY=/ORCPT= and return them for the next hop */
+static int in_rcpt_params(struct ob_in *in, const char *params, struct buf *out)
+{
+    while (*params) {
+	size_t len = strcspn(params, " ");
+
+	if ((len > 7 && strncasecmp(params, "NOTIFY=", 7) == 0)
+	    || (len > 6 && strncasecmp(params, "ORCPT=", 6) == 0)) {
+	    if (out->len)
+		buf_putc(out, ' ');
+	    buf_append(out, params, len);
+	} else {
+	    ob_io_printf(&in->io, "555 5.5.4 Unsupported option: %.*s\r\n",
+			 (int) (len > 64 ? 64 : len), params);
+	    return -1;
+	}
+	params += len;
+	while (*params == ' ')
+	    params++;
+    }
+    return 0;
+}
+
+/* in_rcpt - RCPT TO: the next hop decides */
+static void in_rcpt(struct ob_in *in, const char *arg)
+{
+    struct buf params = BUF_INIT;
+    struct ob_result res;
+    char *addr = NULL;
+    const char *rest;
+
+    if (!in->in_txn) {
+	in_reply(in, "503 5.5.1 Need MAIL command");
+	return;
+    }
+    if (strncasecmp(arg, "TO:", 3) != 0 || (rest = in_path(arg + 3, &addr)) == NULL) {
+	in_reply(in, "501 5.5.4 Syntax: RCPT TO:<address>");
+	return;
+    }
+    if (strchr(addr, '@') == NULL || strrchr(addr, '@')[1] == 0) {
+	in_reply(in, "501 5.1.3 Recipient address needs a domain");
+    } else if (in->txn.nrcpts >= OB_TXN_MAX_RCPTS) {
+	in_reply(in, "452 4.5.3 Too many recipients");
+    } else if (in_rcpt_params(in, rest, &params) == 0) {
+	/* The next hop may take a while: send replies already queued. */
+	(void) ob_io_flush(&in->io, OB_T_SERVER);
+	(void) ob_txn_rcpt(&in->txn, addr, buf_str(&params), &res);
+	ob_result_put(&in->io, &res);
+    }
+    buf_free(&params);
+    free(addr);
+}
+
+/* in_data_read - the message into sp; 1 complete, 0 MTA gone, 2 too big */
+static int in_data_read(struct ob_in *in, struct ob_spool *sp)
+{
+    int big = 0;
+
+    for (;;) {
+	int r = ob_io_read_line(&in->io, &in->line, IN_DATA_LINE_MAX, OB_T_SERVER);
+
+	if (r <= 0)
+	    return 0;
+	if (in->line.len == 1 && in->line.data[0] == '.')
+	    return big ? 2 : 1;
+	if (in->io.overlong)
+	    big = 1;
+	if (big)
+	    continue;
+	buf_append(&in->line, "\r\n", 2);
+	if (ob_spool_write(sp, in->line.data, in->line.len) < 0) {
+	    msg_warn("%s: outbound: cannot write the spool in %s", in->txn.queue_id,
+		     in->set->tmpdir);
+	    big = 3;
+	}
+	if (in->set->max_size > 0 && ob_spool_size(sp) > in->set->max_size + 65536)
+	    big = 2;
+    }
+}
+
+/* in_data - DATA: read the message, deliver, reply */
+static void in_data(struct ob_in *in)
+{
+    struct ob_spool *sp;
+    int r;
+
+    if (!in->in_txn || in->txn.naccepted == 0) {
+	in_reply(in, in->in_txn ? "554 5.5.1 No valid recipients" : "503 5.5.1 Need RCPT command");
+	return;
+    }
+    in_reply(in, "354 End data with <CR><LF>.<CR><LF>");
+    if (ob_io_flush(&in->io, OB_T_SERVER) < 0) {
+	in->quit = 1;
+	return;
+    }
+    sp = ob_spool_new(in->set->spool_mem, in->set->tmpdir);
+    r = in_data_read(in, sp);
+    if (r == 0) {
+	msg_info("%s: outbound: lost connection with the MTA during DATA: "
+		 "next-hop transactions abandoned", in->txn.queue_id);
+	in->quit = 1;
+    } else if (r == 2) {
+	for (size_t i = 0; i < in->txn.naccepted || (i == 0 && !in->lmtp); i++) {
+	    in_reply(in, "552 5.3.4 Message size exceeds fixed limit");
+	    if (!in->lmtp)
+		break;
+	}
+    } else if (r == 3) {
+	for (size_t i = 0; i < in->txn.naccepted || (i == 0 && !in->lmtp); i++) {
+	    in_reply(in, "451 4.3.0 Local error: cannot store the message");
+	    if (!in->lmtp)
+		break;
+	}
+    } else {
+	ob_txn_data(&in->txn, sp, &in->io);
+    }
+    ob_spool_free(&sp);
+    in_txn_reset(in);
+}
+
+/* in_starttls - STARTTLS from the MTA */
+static void in_starttls(struct ob_in *in)
+{
+    SSL *ssl;
+
+    if (in->io.ssl != NULL || in->set->server_ctx == NULL) {
+	in_reply(in, "503 5.5.1 TLS already active");
+	return;
+    }
+    in_reply(in, "220 2.0.0 Ready to start TLS");
+    if (ob_io_flush(&in->io, OB_T_SERVER) < 0 || (ssl = SSL_new(in->set->server_ctx)) == NULL
+	|| ob_io_tls_start(&in->io, ssl, 1, OB_T_SERVER) < 0) {
+	msg_info("outbound: STARTTLS from %s failed: %s", in->client, in->io.why);
+	in->quit = 1;
+	return;
+    }
+    in_txn_reset(in);
+    in->helo = 0;
+}
+
+/* in_command - dispatch one command line */
+static void in_command(struct ob_in *in, char *line)
+{
+    char *arg = line + strcspn(line, " ");
+    const char *verb = line;
+
+    if (*arg)
+	*arg++ = 0;
+    if (in->io.overlong)
+	in_reply(in, "500 5.5.2 Line too long");
+    else if (strcasecmp(verb, in->lmtp ? "LHLO" : "EHLO") == 0
+	     || (!in->lmtp && strcasecmp(verb, "HELO") == 0))
+	in_ehlo(in, verb, arg);
+    else if (strcasecmp(verb, "MAIL") == 0)
+	in_mail(in, arg);
+    else if (strcasecmp(verb, "RCPT") == 0)
+	in_rcpt(in, arg);
+    else if (strcasecmp(verb, "DATA") == 0)
+	in_data(in);
+    else if (strcasecmp(verb, "RSET") == 0) {
+	in_txn_reset(in);
+	in_reply(in, "250 2.0.0 Ok");
+    } else if (strcasecmp(verb, "NOOP") == 0)
+	in_reply(in, "250 2.0.0 Ok");
+    else if (strcasecmp(verb, "QUIT") == 0) {
+	in_reply(in, "221 2.0.0 Bye");
+	in->quit = 1;
+    } else if (strcasecmp(verb, "STARTTLS") == 0)
+	in_starttls(in);
+    else if (strcasecmp(verb, "VRFY") == 0)
+	in_reply(in, "252 2.5.2 Cannot VRFY, send mail");
+    else
+	in_reply(in, "500 5.5.2 Command not recognized");
+}
+
+/* in_allowed - is the client in outbound.allowed_clients? */
+static int in_allowed(struct ob_in *in, const struct sockaddr *peer)
+{
+    struct cidr addr;
+
+    if (peer->sa_family == AF_UNIX) {
+	snprintf(in->client, sizeof(in->client), "local");
+	return 1;
+    }
+    if (cidr_from_sockaddr(peer, &addr) < 0)
+	return 0;
+    cidr_format(&addr, in->client, sizeof(in->client));
+    for (size_t i = 0; i < in->set->nallowed; i++)
+	if (cidr_match(&in->set->allowed[i], &addr))
+	    return 1;
+    return 0;
+}
+
+/* ob_in_run - one MTA connection from greeting to close */
+void ob_in_run(struct ob_settings *s, int fd, int lmtp, const struct sockaddr *peer)
+{
+    struct ob_in *in = xcalloc(1, sizeof(*in));
+
+    in->set = s;
+    in->lmtp = lmtp;
+    ob_io_init(&in->io, fd);
+    if (!in_allowed(in, peer)) {
+	msg_warn("outbound: refused client %s: not in outbound.allowed_clients", in->client);
+	ob_io_printf(&in->io, "554 5.7.1 %s: client not allowed to use this relay\r\n",
+		     in->client);
+	(void) ob_io_flush(&in->io, 5000);
+	in->quit = 1;
+    } else {
+	ob_io_printf(&in->io, "220 %s %s mxguard-outbound\r\n", s->helo_name,
+		     lmtp ? "LMTP" : "ESMTP");
+    }
+    while (!in->quit) {
+	if (!ob_io_pending(&in->io) && ob_io_flush(&in->io, OB_T_SERVER) < 0)
+	    break;
+	if (ob_io_read_line(&in->io, &in->line, IN_LINE_MAX, OB_T_SERVER) <= 0)
+	    break;
+	in_command(in, in->line.data);
+    }
+    (void) ob_io_flush(&in->io, 5000);
+    in_txn_reset(in);
+    ob_io_close(&in->io);
+    buf_free(&in->line);
+    free(in);
+}

@@ -1,0 +1,472 @@
+/*
+ * NAME
+ *	session_out.c - the next-hop SMTP client
+ * DESCRIPTION
+ *	See session_out.h. Host/address iteration is in ob_out_open; each
+ *	protocol step is one out_* function that sets o->state.
+ */
+#include "config.h"
+#include "outbound/session_out.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/msg.h"
+#include "util/xmalloc.h"
+
+static const char *const state_names[] = {
+    "new", "banner", "EHLO", "STARTTLS", "EHLO after STARTTLS", "MAIL FROM",
+    "RCPT TO", "DATA", "end of DATA", "QUIT", "failed"
+};
+
+/* ob_out_state_name - printable state, also the "in reply to" text */
+const char *ob_out_state_name(enum ob_out_state st)
+{
+    return state_names[st];
+}
+
+/* ob_now_ms - monotonic milliseconds */
+long long ob_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ob_out_new - a conversation for one destination, not yet connected */
+struct ob_out *ob_out_new(struct ob_settings *s, const char *domain, const char *queue_id)
+{
+    struct ob_out *o = xcalloc(1, sizeof(*o));
+
+    o->set = ob_settings_ref(s);
+    o->domain = xstrdup(domain);
+    snprintf(o->queue_id, sizeof(o->queue_id), "%s", queue_id);
+    o->io.fd = -1;
+    o->t_start = ob_now_ms();
+    return o;
+}
+
+/* out_fail - record our own failure for the current host */
+static void out_fail(struct ob_out *o, enum ob_trouble t, const char *detail)
+{
+    ob_result_trouble(&o->fail, t, o->diag.host[0] ? &o->diag : NULL, detail);
+    msg_info("%s: outbound: %s: %d %s %s", o->queue_id, o->domain, o->fail.code,
+	     o->fail.enh, o->fail.text);
+}
+
+/* out_fail_io - record an I/O failure (timeout or lost connection) */
+static void out_fail_io(struct ob_out *o)
+{
+    snprintf(o->diag.command, sizeof(o->diag.command), "%s", ob_out_state_name(o->state));
+    out_fail(o, strcmp(o->io.why, "timeout") == 0 ? OB_TR_TIMEOUT
+	     : strcmp(o->io.why, "malformed reply line") == 0 ? OB_TR_PROTOCOL
+	     : strncmp(o->io.why, "TLS", 3) == 0 ? OB_TR_TLS_FAIL : OB_TR_LOST, o->io.why);
+}
+
+/* out_close - drop the current connection */
+static void out_close(struct ob_out *o, int quit)
+{
+    if (!o->connected)
+	return;
+    if (quit) {
+	ob_io_printf(&o->io, "QUIT\r\n");
+	if (ob_io_flush(&o->io, 5000) == 0)
+	    (void) ob_reply_read(&o->io, &o->reply, 5000);
+    }
+    ob_io_close(&o->io);
+    o->connected = 0;
+    o->tls_on = 0;
+}
+
+/* out_command - send one command and read its reply; 1 reply, -1 I/O failure */
+static int out_command(struct ob_out *o, enum ob_out_state st, int timeout_ms,
+		       const char *verb, const char *arg)
+{
+    o->state = st;
+    ob_io_printf(&o->io, "%s%s%s\r\n", verb, *arg ? " " : "", arg);
+    if (ob_io_flush(&o->io, timeout_ms) < 0 || ob_reply_read(&o->io, &o->reply, timeout_ms) <= 0) {
+	out_fail_io(o);
+	return -1;
+    }
+    return 1;
+}
+
+/* out_connect - TCP connection to one address with a timeout */
+static int out_connect(struct ob_out *o, const struct ob_host *h,
+		       const struct sockaddr_storage *ss)
+{
+    socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+	: sizeof(struct sockaddr_in);
+    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int one = 1, err = 0;
+    socklen_t elen = sizeof(err);
+    struct pollfd p;
+
+    memset(&o->diag, 0, sizeof(o->diag));
+    snprintf(o->diag.host, sizeof(o->diag.host), "%s", h->name);
+    (void) inet_ntop(ss->ss_family, ss->ss_family == AF_INET6
+		     ? (const void *) &((const struct sockaddr_in6 *) ss)->sin6_addr
+		     : (const void *) &((const struct sockaddr_in *) ss)->sin_addr,
+		     o->diag.addr, sizeof(o->diag.addr));
+    o->diag.port = h->port;
+    if (fd < 0) {
+	out_fail(o, OB_TR_LOCAL, strerror(errno));
+	return -1;
+    }
+    (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (connect(fd, (const struct sockaddr *) ss, len) < 0 && errno != EINPROGRESS)
+	err = errno;
+    else {
+	p.fd = fd;
+	p.events = POLLOUT;
+	if (poll(&p, 1, o->set->connect_timeout_ms) <= 0)
+	    err = ETIMEDOUT;
+	else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+	    err = errno;
+    }
+    if (err != 0) {
+	char detail[300];
+
+	(void) close(fd);
+	snprintf(detail, sizeof(detail), "connect to %s[%s]:%d: %s", h->name, o->diag.addr,
+		 h->port, strerror(err));
+	out_fail(o, OB_TR_CONNECT, detail);
+	return -1;
+    }
+    ob_io_init(&o->io, fd);
+    o->connected = 1;
+    o->t_connected = ob_now_ms();
+    return 0;
+}
+
+/* out_ehlo - EHLO, or HELO when EHLO is refused with 5xx; 0 ok, -1 next host */
+static int out_ehlo(struct ob_out *o, enum ob_out_state st)
+{
+    if (out_command(o, st, OB_T_EHLO, "EHLO", o->set->helo_name) < 0)
+	return -1;
+    if (o->reply.code >= 500 && st == OB_OUT_EHLO) {
+	if (out_command(o, st, OB_T_EHLO, "HELO", o->set->helo_name) < 0)
+	    return -1;
+	memset(&o->ehlo, 0, sizeof(o->ehlo));
+    } else {
+	(void) ob_ehlo_parse(&o->reply, &o->ehlo);
+    }
+    if (st == OB_OUT_EHLO)
+	snprintf(o->diag.ehlo, sizeof(o->diag.ehlo), "%s", o->reply.first);
+    if (o->reply.code != 250) {
+	snprintf(o->diag.command, sizeof(o->diag.command), "%s", ob_out_state_name(st));
+	ob_result_from_reply(&o->fail, &o->reply, &o->diag);
+	return -1;
+    }
+    return 0;
+}
+
+/* out_starttls - STARTTLS, handshake, policy check; 0 ok, 1 stay in clear, -1 next */
+static int out_starttls(struct ob_out *o, int need, int dane)
+{
+    struct buf why = BUF_INIT;
+    SSL *ssl;
+
+    if (!(o->ehlo.flags & OB_EHLO_STARTTLS)) {
+	if (!need)
+	    return 1;
+	out_fail(o, OB_TR_TLS_MISSING, dane ? "host has usable TLSA records" : NULL);
+	return -1;
+    }
+    if (out_command(o, OB_OUT_STARTTLS, OB_T_EHLO, "STARTTLS", "") < 0)
+	return -1;
+    if (o->reply.code != 220) {
+	if (!need)
+	    return 1;
+	snprintf(o->diag.command, sizeof(o->diag.command), "STARTTLS");
+	out_fail(o, OB_TR_TLS_MISSING, o->reply.first);
+	return -1;
+    }
+    ssl = ob_tls_client_new(o->set->client_ctx, o->diag.host, o->domain, o->level, &o->tlsa);
+    if (ssl == NULL || ob_io_tls_start(&o->io, ssl, 0, OB_T_EHLO) < 0) {
+	if (ssl == NULL)
+	    snprintf(o->io.why, sizeof(o->io.why), "TLS setup failed");
+	snprintf(o->diag.command, sizeof(o->diag.command), "STARTTLS");
+	out_fail(o, OB_TR_TLS_FAIL, o->io.why);
+	return -1;
+    }
+    o->tls_on = 1;
+    if (ob_tls_peer_check(ssl, o->level, &o->tlsa, &o->tls, &why) < 0) {
+	snprintf(o->diag.command, sizeof(o->diag.command), "STARTTLS");
+	out_fail(o, OB_TR_TLS_FAIL, buf_str(&why));
+	buf_free(&why);
+	return -1;
+    }
+    buf_free(&why);
+    return out_ehlo(o, OB_OUT_EHLO_TLS);
+}
+
+/* out_mail - send MAIL FROM (its reply is read with the first RCPT) */
+static void out_mail(struct ob_out *o)
+{
+    const struct ob_env *e = o->env;
+
+    o->state = OB_OUT_MAIL;
+    ob_io_printf(&o->io, "MAIL FROM:<%s>", e->sender);
+    if (e->size > 0 && (o->ehlo.flags & OB_EHLO_SIZE))
+	ob_io_printf(&o->io, " SIZE=%llu", e->size);
+    if (e->body_8bit && (o->ehlo.flags & OB_EHLO_8BITMIME))
+	ob_io_printf(&o->io, " BODY=8BITMIME");
+    if (e->smtputf8 && (o->ehlo.flags & OB_EHLO_SMTPUTF8))
+	ob_io_printf(&o->io, " SMTPUTF8");
+    if (o->ehlo.flags & OB_EHLO_DSN) {
+	if (e->ret != NULL)
+	    ob_io_printf(&o->io, " RET=%s", e->ret);
+	if (e->envid != NULL)
+	    ob_io_printf(&o->io, " ENVID=%s", e->envid);
+    }
+    ob_io_printf(&o->io, "\r\n");
+    o->pending_rcpt = 1;
+}
+
+/* out_host_dane - the DANE state of host h; -1 means skip the host */
+static int out_host_dane(struct ob_out *o, const struct ob_host *h)
+{
+    struct buf why = BUF_INIT;
+
+    ob_tlsa_free(&o->tlsa);
+    memset(&o->tlsa, 0, sizeof(o->tlsa));
+    if (o->level != OB_TLS_DANE && o->level != OB_TLS_DANE_ONLY)
+	return 0;
+    if (h->addr_secure && ob_dane_lookup(o->set->dns, h->name, h->port, &o->tlsa, &why)
+	== OB_DANE_FAIL) {
+	memset(&o->diag, 0, sizeof(o->diag));
+	snprintf(o->diag.host, sizeof(o->diag.host), "%s", h->name);
+	snprintf(o->diag.addr, sizeof(o->diag.addr), "unused");
+	o->diag.port = h->port;
+	out_fail(o, OB_TR_TLSA_FAIL, buf_str(&why));
+	buf_free(&why);
+	return -1;
+    }
+    buf_free(&why);
+    if (o->level == OB_TLS_DANE_ONLY && o->tlsa.state != OB_DANE_USABLE) {
+	out_fail(o, OB_TR_TLS_FAIL, "dane-only: no secure usable TLSA records");
+	return -1;
+    }
+    return 0;
+}
+
+/* out_try_addr - one address: connect, banner, EHLO, TLS, MAIL; 0 ok, -1 next */
+static int out_try_addr(struct ob_out *o, const struct ob_host *h,
+			const struct sockaddr_storage *ss)
+{
+    int need = o->level >= OB_TLS_ENCRYPT || o->tlsa.state == OB_DANE_USABLE
+	|| o->tlsa.state == OB_DANE_UNUSABLE;
+    int r;
+
+    if (o->level == OB_TLS_DANE && o->tlsa.state == OB_DANE_NONE)
+	need = 0;		/* dane without TLSA records: opportunistic */
+    if (out_connect(o, h, ss) < 0)
+	return -1;
+    o->state = OB_OUT_BANNER;
+    if (ob_reply_read(&o->io, &o->reply, OB_T_GREETING) <= 0) {
+	out_fail_io(o);
+	out_close(o, 0);
+	return -1;
+    }
+    snprintf(o->diag.greeting, sizeof(o->diag.greeting), "%s", o->reply.first);
+    if (o->reply.code != 220) {
+	snprintf(o->diag.command, sizeof(o->diag.command), "greeting");
+	ob_result_from_reply(&o->fail, &o->reply, &o->diag);
+	out_close(o, 1);
+	return -1;
+    }
+    if (out_ehlo(o, OB_OUT_EHLO) < 0) {
+	out_close(o, o->connected && o->io.why[0] == 0);
+	return -1;
+    }
+    if (o->level >= OB_TLS_MAY && (r = out_starttls(o, need, o->tlsa.state == OB_DANE_USABLE)) < 0) {
+	out_close(o, o->tls_on);
+	return -1;
+    }
+    out_mail(o);
+    o->t_ready = ob_now_ms();
+    return 0;
+}
+
+/* ob_out_open - route, then the first host that takes MAIL FROM */
+int ob_out_open(struct ob_out *o, const struct ob_env *env)
+{
+    struct buf why = BUF_INIT;
+    int temp = 0, r;
+
+    o->env = env;
+    o->level = ob_tls_level_for(o->set, o->domain, &temp);
+    if (temp) {
+	out_fail(o, OB_TR_POLICY_TEMP, o->domain);
+	goto failed;
+    }
+    r = ob_route_lookup(o->set->dns, o->domain, o->set->relay_host, o->set->port, &o->route,
+			&why);
+    if (r != 1) {
+	out_fail(o, r == 0 ? OB_TR_NULL_MX : r == -1 ? OB_TR_DNS_TEMP : OB_TR_NO_DOMAIN,
+		 buf_str(&why));
+	buf_free(&why);
+	goto failed;
+    }
+    for (int i = 0; i < o->route->nhosts; i++) {
+	const struct ob_host *h = &o->route->hosts[i];
+
+	if (h->naddrs == 0) {
+	    out_fail(o, OB_TR_DNS_TEMP, h->name);
+	    continue;
+	}
+	if (out_host_dane(o, h) < 0)
+	    continue;
+	for (int a = 0; a < h->naddrs; a++)
+	    if (out_try_addr(o, h, &h->addrs[a]) == 0)
+		return 0;
+    }
+  failed:
+    o->state = OB_OUT_FAILED;
+    return -1;
+}
+
+/* out_rcpt_reply - read the pending MAIL reply, then one RCPT reply */
+static int out_rcpt_reply(struct ob_out *o, struct ob_result *res)
+{
+    if (o->pending_rcpt) {
+	o->pending_rcpt = 0;
+	if (ob_reply_read(&o->io, &o->reply, OB_T_MAIL) <= 0) {
+	    o->state = OB_OUT_MAIL;
+	    out_fail_io(o);
+	    goto failed;
+	}
+	if (o->reply.code != 250) {
+	    snprintf(o->diag.command, sizeof(o->diag.command), "MAIL FROM");
+	    ob_result_from_reply(&o->fail, &o->reply, &o->diag);
+	    (void) ob_reply_read(&o->io, &o->reply, OB_T_RCPT);	/* the RCPT's 503 */
+	    goto failed;
+	}
+    }
+    o->state = OB_OUT_RCPT;
+    if (ob_reply_read(&o->io, &o->reply, OB_T_RCPT) <= 0) {
+	out_fail_io(o);
+	goto failed;
+    }
+    snprintf(o->diag.command, sizeof(o->diag.command), "RCPT TO");
+    ob_result_from_reply(res, &o->reply, &o->diag);
+    return o->reply.code == 250 || o->reply.code == 251;
+  failed:
+    o->state = OB_OUT_FAILED;
+    *res = o->fail;
+    out_close(o, 0);
+    return 0;
+}
+
+/* ob_out_rcpt - one recipient */
+int ob_out_rcpt(struct ob_out *o, const char *rcpt, const char *params, struct ob_result *res)
+{
+    if (o->state == OB_OUT_FAILED) {
+	*res = o->fail;
+	return 0;
+    }
+    ob_io_printf(&o->io, "RCPT TO:<%s>", rcpt);
+    if (params != NULL && *params && (o->ehlo.flags & OB_EHLO_DSN))
+	ob_io_printf(&o->io, " %s", params);
+    ob_io_printf(&o->io, "\r\n");
+    if (ob_io_flush(&o->io, OB_T_RCPT) < 0) {
+	o->state = o->pending_rcpt ? OB_OUT_MAIL : OB_OUT_RCPT;
+	out_fail_io(o);
+	o->state = OB_OUT_FAILED;
+	*res = o->fail;
+	out_close(o, 0);
+	return 0;
+    }
+    if (out_rcpt_reply(o, res) != 1)
+	return 0;
+    o->naccepted++;
+    return 1;
+}
+
+/* out_send_spool - the message body, then the final dot */
+static int out_send_spool(struct ob_out *o, struct ob_spool *sp)
+{
+    char chunk[65536];
+    size_t off = 0;
+    ssize_t n;
+
+    while ((n = ob_spool_pread(sp, chunk, sizeof(chunk), off)) > 0) {
+	ob_io_put(&o->io, chunk, (size_t) n);
+	if (ob_io_flush(&o->io, OB_T_DATA_BLOCK) < 0)
+	    return -1;
+	off += (size_t) n;
+    }
+    if (n < 0) {
+	snprintf(o->io.why, sizeof(o->io.why), "spool read: %s", strerror(errno));
+	return -1;
+    }
+    ob_io_printf(&o->io, ".\r\n");
+    return ob_io_flush(&o->io, OB_T_DATA_BLOCK);
+}
+
+/* ob_out_data - DATA, message, dot; the final reply in *res */
+int ob_out_data(struct ob_out *o, struct ob_spool *sp, struct ob_result *res)
+{
+    if (o->state == OB_OUT_FAILED || o->naccepted == 0) {
+	*res = o->fail;
+	return 0;
+    }
+    if (out_command(o, OB_OUT_DATA, OB_T_DATA_INIT, "DATA", "") < 0)
+	goto failed;
+    if (o->reply.code != 354) {
+	snprintf(o->diag.command, sizeof(o->diag.command), "DATA");
+	ob_result_from_reply(res, &o->reply, &o->diag);
+	return 0;
+    }
+    o->state = OB_OUT_DOT;
+    if (out_send_spool(o, sp) < 0 || ob_reply_read(&o->io, &o->reply, OB_T_DATA_TERM) <= 0) {
+	out_fail_io(o);
+	goto failed;
+    }
+    snprintf(o->diag.command, sizeof(o->diag.command), "end of DATA");
+    ob_result_from_reply(res, &o->reply, &o->diag);
+    o->t_done = ob_now_ms();
+    return o->reply.code == 250;
+  failed:
+    o->state = OB_OUT_FAILED;
+    *res = o->fail;
+    out_close(o, 0);
+    return 0;
+}
+
+/* ob_out_quit - end the conversation; a pending transaction is abandoned */
+void ob_out_quit(struct ob_out *o)
+{
+    out_close(o, o->state != OB_OUT_FAILED);
+    o->state = OB_OUT_QUIT;
+}
+
+/* ob_out_free - release everything */
+void ob_out_free(struct ob_out **op)
+{
+    struct ob_out *o = *op;
+
+    if (o == NULL)
+	return;
+    if (o->connected)
+	ob_io_close(&o->io);
+    ob_route_free(&o->route);
+    ob_tlsa_free(&o->tlsa);
+    ob_reply_free(&o->reply);
+    ob_settings_unref(&o->set);
+    free(o->domain);
+    free(o);
+    *op = NULL;
+}

@@ -1,0 +1,111 @@
+/*
+ * NAME
+ *	session_out - one conversation with a next hop, as a state machine
+ * SYNOPSIS
+ *	#include "outbound/session_out.h"
+ *
+ *	struct ob_out *ob_out_new(struct ob_settings *s, const char *domain,
+ *				  const char *queue_id);
+ *	int ob_out_open(struct ob_out *o, const struct ob_env *env);
+ *	int ob_out_rcpt(struct ob_out *o, const char *rcpt, const char *params,
+ *			struct ob_result *res);
+ *	int ob_out_data(struct ob_out *o, struct ob_spool *sp, struct ob_result *res);
+ *	void ob_out_quit(struct ob_out *o);
+ *	void ob_out_free(struct ob_out **op);
+ *	const char *ob_out_state_name(enum ob_out_state st);
+ * DESCRIPTION
+ *	The states follow the conversation: OB_OUT_NEW, (route) OB_OUT_BANNER,
+ *	OB_OUT_EHLO (HELO when EHLO is refused), OB_OUT_STARTTLS,
+ *	OB_OUT_EHLO_TLS, OB_OUT_MAIL, OB_OUT_RCPT, OB_OUT_DATA, OB_OUT_DOT,
+ *	OB_OUT_QUIT, and OB_OUT_FAILED (o->fail says why; the reply every
+ *	recipient of this destination gets). One function drives each
+ *	step, each with its RFC 5321 4.5.3.2 timeout.
+ *
+ *	ob_out_open() resolves the destination (route.h), and tries the hosts
+ *	in MX order and each host's addresses until one accepts MAIL FROM: a
+ *	connection failure, a 4xx/5xx greeting, a 4xx EHLO, a TLS failure or
+ *	a TLSA lookup failure moves on to the next address or host; a reply
+ *	to MAIL FROM is final. The TLS level of the destination decides
+ *	STARTTLS: may uses it when offered; encrypt and above require it;
+ *	a host with usable, secure TLSA records requires DANE authentication
+ *	and never falls back to clear text or unauthenticated TLS.
+ *
+ *	MAIL FROM carries the MTA's parameters that the next hop announced
+ *	(SIZE, BODY=8BITMIME, SMTPUTF8, RET/ENVID with DSN); RCPT TO its
+ *	NOTIFY/ORCPT when the next hop has DSN. With PIPELINING the MAIL and
+ *	the first RCPT leave in one write.
+ *
+ *	ob_out_data() sends DATA, the spooled message and the final dot,
+ *	and reads the final reply. A connection that closes after the dot
+ *	without a reply is a 4xx (the message may have been delivered: a
+ *	duplicate is allowed, a loss is not). ob_out_quit() sends QUIT (or,
+ *	in a transaction that did not finish, just closes: the next hop
+ *	drops a transaction without a final dot).
+ * DIAGNOSTICS
+ *	ob_out_open: 0 ready for RCPT, -1 failed (o->fail).
+ *	ob_out_rcpt: 1 accepted (250/251), 0 refused or failed; *res is the
+ *	reply for the MTA. ob_out_data: 1 accepted, 0 not; *res the reply.
+ * STANDARDS
+ *	RFC 5321 3, 4.1, 4.5.3.2; RFC 2920 (PIPELINING); RFC 3207
+ *	(STARTTLS); RFC 3461 (DSN); RFC 1870 (SIZE); RFC 6152 (8BITMIME);
+ *	RFC 6531 (SMTPUTF8); RFC 7672 (DANE).
+ */
+#ifndef MXG_OUTBOUND_SESSION_OUT_H
+#define MXG_OUTBOUND_SESSION_OUT_H
+
+#include "outbound/io.h"
+#include "outbound/outbound.h"
+#include "outbound/reply.h"
+#include "outbound/route.h"
+#include "outbound/spool.h"
+#include "outbound/tls_dane.h"
+#include "outbound/trouble.h"
+
+enum ob_out_state {
+    OB_OUT_NEW, OB_OUT_BANNER, OB_OUT_EHLO, OB_OUT_STARTTLS, OB_OUT_EHLO_TLS,
+    OB_OUT_MAIL, OB_OUT_RCPT, OB_OUT_DATA, OB_OUT_DOT, OB_OUT_QUIT, OB_OUT_FAILED
+};
+
+/* The envelope as the MTA gave it. */
+struct ob_env {
+    const char *sender;		/* without <> */
+    unsigned long long size;	/* SIZE=, 0 if none */
+    int body_8bit;		/* BODY=8BITMIME */
+    int smtputf8;
+    const char *ret;		/* RET= value or NULL */
+    const char *envid;		/* ENVID= value or NULL */
+};
+
+struct ob_out {
+    struct ob_settings *set;
+    char *domain;
+    char queue_id[32];
+    enum ob_out_state state;
+    enum ob_tls_level level;
+    struct ob_route *route;
+    struct ob_io io;
+    int connected;
+    struct ob_ehlo ehlo;
+    struct ob_reply reply;
+    struct ob_diag diag;
+    struct ob_result fail;
+    struct ob_tlsa tlsa;
+    struct ob_tls_info tls;
+    int tls_on;
+    int naccepted;
+    int pending_rcpt;		/* MAIL sent, reply not read yet (pipelining) */
+    const struct ob_env *env;
+    long long t_start, t_connected, t_ready, t_done;	/* ms, for delays= */
+};
+
+struct ob_out *ob_out_new(struct ob_settings *s, const char *domain, const char *queue_id);
+int ob_out_open(struct ob_out *o, const struct ob_env *env);
+int ob_out_rcpt(struct ob_out *o, const char *rcpt, const char *params,
+		struct ob_result *res);
+int ob_out_data(struct ob_out *o, struct ob_spool *sp, struct ob_result *res);
+void ob_out_quit(struct ob_out *o);
+void ob_out_free(struct ob_out **op);
+const char *ob_out_state_name(enum ob_out_state st);
+long long ob_now_ms(void);
+
+#endif

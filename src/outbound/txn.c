@@ -1,0 +1,195 @@
+/*
+ * NAME
+ *	txn.c - recipients to destinations, parallel DATA, replies and logs
+ * DESCRIPTION
+ *	See txn.h.
+ */
+#include "config.h"
+#include "outbound/txn.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/msg.h"
+#include "util/xmalloc.h"
+
+/* ob_txn_begin - an empty transaction; env/sender are filled by the caller */
+void ob_txn_begin(struct ob_txn *t, struct ob_settings *s, int lmtp, const char *queue_id)
+{
+    memset(t, 0, sizeof(*t));
+    t->set = s;
+    t->lmtp = lmtp;
+    snprintf(t->queue_id, sizeof(t->queue_id), "%s", queue_id);
+    t->t_start = ob_now_ms();
+}
+
+/* txn_dest_key - the destination of addr: its domain, or the relay host */
+static char *txn_dest_key(const struct ob_txn *t, const char *addr)
+{
+    const char *at = strrchr(addr, '@');
+    char *key;
+
+    if (*t->set->relay_host)
+	return xstrdup(t->set->relay_host);
+    key = xstrdup(at != NULL ? at + 1 : "");
+    for (char *p = key; *p; p++)
+	*p = (char) tolower((unsigned char) *p);
+    return key;
+}
+
+/* txn_log - the Postfix-style delivery line for one recipient */
+static void txn_log(const struct ob_txn *t, const struct ob_rcpt *r)
+{
+    const struct ob_out *o = r->out;
+    long long now = ob_now_ms();
+    char relay[400] = "none", tls[160] = "";
+    double conn = 0, xfer = 0;
+    const char *nl = strchr(r->res.text, '\n');
+
+    if (o != NULL && o->diag.host[0]) {
+	snprintf(relay, sizeof(relay), "%s[%s]:%d", o->diag.host, o->diag.addr, o->diag.port);
+	conn = o->t_ready > o->t_start ? (o->t_ready - o->t_start) / 1000.0 : 0;
+	xfer = o->t_ready > 0 ? (now - o->t_ready) / 1000.0 : 0;
+    }
+    if (o != NULL && o->tls.protocol[0])
+	snprintf(tls, sizeof(tls), ", tls=%s cipher=%s CV=%s", o->tls.protocol,
+		 o->tls.cipher, o->tls.cv);
+    msg_info("%s: to=<%s>, relay=%s, delay=%.2f, delays=%.2f/%.2f, dsn=%s, status=%s "
+	     "(%d %s %.*s)%s", t->queue_id, r->addr, relay, (now - t->t_start) / 1000.0,
+	     conn, xfer, r->res.enh, ob_result_status(&r->res), r->res.code, r->res.enh,
+	     nl ? (int) (nl - r->res.text) : (int) strlen(r->res.text), r->res.text, tls);
+}
+
+/* txn_out_for - the conversation for key, opened on first use */
+static struct ob_out *txn_out_for(struct ob_txn *t, const char *key, struct ob_result *res)
+{
+    struct ob_out *o;
+
+    for (size_t i = 0; i < t->nouts; i++)
+	if (strcmp(t->outs[i]->domain, key) == 0)
+	    return t->outs[i];
+    if (!t->lmtp && t->nouts > 0) {
+	ob_result_trouble(res, OB_TR_OTHER_DOMAIN, NULL, NULL);
+	return NULL;
+    }
+    o = ob_out_new(t->set, key, t->queue_id);
+    (void) ob_out_open(o, &t->env);
+    t->outs = xrealloc(t->outs, (t->nouts + 1) * sizeof(*t->outs));
+    t->outs[t->nouts++] = o;
+    return o;
+}
+
+/* ob_txn_rcpt - route one recipient and relay the next hop's reply */
+int ob_txn_rcpt(struct ob_txn *t, const char *addr, const char *params, struct ob_result *res)
+{
+    char *key = txn_dest_key(t, addr);
+    struct ob_out *o = txn_out_for(t, key, res);
+    struct ob_rcpt *r;
+
+    free(key);
+    if (o == NULL)
+	return 0;
+    t->rcpts = xrealloc(t->rcpts, (t->nrcpts + 1) * sizeof(*t->rcpts));
+    r = &t->rcpts[t->nrcpts++];
+    memset(r, 0, sizeof(*r));
+    r->addr = xstrdup(addr);
+    r->params = xstrdup(params ? params : "");
+    r->out = o;
+    r->accepted = ob_out_rcpt(o, addr, r->params, &r->res);
+    *res = r->res;
+    if (r->accepted)
+	t->naccepted++;
+    else
+	txn_log(t, r);
+    return r->accepted;
+}
+
+struct txn_job {
+    struct ob_out *out;
+    struct ob_spool *sp;
+    struct ob_result res;
+    pthread_t tid;
+    int started;
+};
+
+/* txn_job_run - one destination's DATA, in its own thread */
+static void *txn_job_run(void *arg)
+{
+    struct txn_job *j = arg;
+
+    (void) ob_out_data(j->out, j->sp, &j->res);
+    return NULL;
+}
+
+/* txn_data_all - DATA to every destination with recipients, in parallel */
+static struct txn_job *txn_data_all(struct ob_txn *t, struct ob_spool *sp)
+{
+    struct txn_job *jobs = xcalloc(t->nouts, sizeof(*jobs));
+    size_t last = t->nouts;
+
+    for (size_t i = 0; i < t->nouts; i++) {
+	jobs[i].out = t->outs[i];
+	jobs[i].sp = sp;
+	jobs[i].res = t->outs[i]->fail;
+	if (t->outs[i]->naccepted > 0)
+	    last = i;
+    }
+    for (size_t i = 0; i < t->nouts; i++) {
+	if (t->outs[i]->naccepted == 0 || i == last)
+	    continue;
+	jobs[i].started = pthread_create(&jobs[i].tid, NULL, txn_job_run, &jobs[i]) == 0;
+	if (!jobs[i].started)
+	    (void) txn_job_run(&jobs[i]);
+    }
+    if (last < t->nouts)
+	(void) txn_job_run(&jobs[last]);
+    for (size_t i = 0; i < t->nouts; i++)
+	if (jobs[i].started)
+	    (void) pthread_join(jobs[i].tid, NULL);
+    return jobs;
+}
+
+/* ob_txn_data - deliver the message, reply to the MTA, log */
+void ob_txn_data(struct ob_txn *t, struct ob_spool *sp, struct ob_io *mta)
+{
+    struct txn_job *jobs = txn_data_all(t, sp);
+    int smtp_done = 0;
+
+    for (size_t i = 0; i < t->nrcpts; i++) {
+	struct ob_rcpt *r = &t->rcpts[i];
+
+	if (!r->accepted)
+	    continue;
+	for (size_t j = 0; j < t->nouts; j++)
+	    if (jobs[j].out == r->out)
+		r->res = jobs[j].res;
+	txn_log(t, r);
+	if (t->lmtp)
+	    ob_result_put(mta, &r->res);
+	else if (!smtp_done++)
+	    ob_result_put(mta, &r->res);
+    }
+    free(jobs);
+}
+
+/* ob_txn_end - close every conversation and free the transaction */
+void ob_txn_end(struct ob_txn *t)
+{
+    for (size_t i = 0; i < t->nouts; i++) {
+	ob_out_quit(t->outs[i]);
+	ob_out_free(&t->outs[i]);
+    }
+    for (size_t i = 0; i < t->nrcpts; i++) {
+	free(t->rcpts[i].addr);
+	free(t->rcpts[i].params);
+    }
+    free(t->rcpts);
+    free(t->outs);
+    free(t->sender);
+    free(t->ret);
+    free(t->envid);
+    memset(t, 0, sizeof(*t));
+}
