@@ -175,7 +175,7 @@ static void test_all_errors_reported(void)
 	   "out-of-range ints name the range");
     load("outbound: { tls = \"sometimes\"; };", &errs);
     is_str(buf_str(&errs), "t.conf:1: outbound.tls: \"sometimes\" is not one of: "
-	   "none, may, verify, require\n", "a bad enum word lists the allowed words");
+	   "none, may, encrypt, dane, dane-only, verify, secure\n", "a bad enum word lists the allowed words");
     load("milter: { backlog = 1;\n backlog = 2; };", &errs);
     is_str(buf_str(&errs), "t.conf:2: syntax error: duplicate setting name\n",
 	   "a duplicate key is reported with its line");
