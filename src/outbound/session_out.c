@@ -60,9 +60,13 @@ struct ob_out *ob_out_new(struct ob_settings *s, const char *domain, const char 
 /* out_fail - record our own failure for the current host */
 static void out_fail(struct ob_out *o, enum ob_trouble t, const char *detail)
 {
+    char *nl;
+
     ob_result_trouble(&o->fail, t, o->diag.host[0] ? &o->diag : NULL, detail);
-    msg_info("%s: outbound: %s: %d %s %s", o->queue_id, o->domain, o->fail.code,
-	     o->fail.enh, o->fail.text);
+    nl = strchr(o->fail.text, '\n');
+    msg_info("%s: outbound: %s: %d %s %.*s%s%s", o->queue_id, o->domain, o->fail.code,
+	     o->fail.enh, nl ? (int) (nl - o->fail.text) : (int) strlen(o->fail.text),
+	     o->fail.text, nl ? " " : "", nl ? nl + 1 : "");
 }
 
 /* out_fail_io - record an I/O failure (timeout or lost connection) */
