@@ -86,7 +86,7 @@ proxy_line() { grep "to=<$1>" "$OB_LOG" | tail -1; }
 
 # sent RCPT WORD NAME - delivered through the proxy, whose log line has WORD
 sent() {
-	t_mta_wait_status "$1" sent && t_mx_got "$1"
+	t_mta_wait_status "$1" sent && t_mx_wait_got "$1"
 	ok $? "$3: delivered"
 	case $(proxy_line "$1") in
 	*"status=sent"*) case $(proxy_line "$1") in *"$2"*) ok 0 "$3: proxy logs $2" ;;

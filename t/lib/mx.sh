@@ -31,10 +31,15 @@
 #		Waits (default 20 s) until t_mx_got RCPT.
 #	t_outbound_start CONF-LINES...
 #		Starts mxguard-outbound in the foreground on a free LMTP port
-#		(OB_PORT), next hops on MX_PORT, helo_name out.bed.test,
+#		(OB_PORT) and, when OB_SMTP_PORT is set, an SMTP listener on
+#		it; next hops on MX_PORT, helo_name out.bed.test,
 #		user "", $OB_KEYS inside the outbound group (more keys),
 #		plus the given config lines (t_dns_conf etc.). Its
 #		log (stderr) is OB_LOG. Stopped at exit.
+#	t_flaky_start ADDR MODE
+#		Starts t/lib/mx_flaky.pl on ADDR:MX_PORT (modes die, dot,
+#		accept: see that script), logging to $T_DIR/flaky.ADDR.log
+#		(FLAKY_LOG); stopped at exit. Waits until it listens.
 #	t_mta_start [KEY=VALUE...]
 #		A sending Postfix (a new t/lib/postfix.sh instance, so PF_*
 #		point at it afterwards) configured with the lines of
@@ -95,7 +100,8 @@ t_outbound_start() {
 	OB_PORT=$(t_free_port) || return 1
 	OB_LOG=$T_DIR/outbound.log
 	{
-		printf 'outbound: { listen = [ "lmtp:127.0.0.1:%s" ]; port = %s; user = "";\n' "$OB_PORT" "$MX_PORT"
+		printf 'outbound: { listen = [ "lmtp:127.0.0.1:%s"%s ]; port = %s; user = "";\n' "$OB_PORT" \
+			"${OB_SMTP_PORT:+, \"smtp:127.0.0.1:$OB_SMTP_PORT\"}" "$MX_PORT"
 		printf '  helo_name = "out.bed.test"; connect_timeout_s = 5; %s };\n' "${OB_KEYS:-}"
 		for _l in "$@"; do printf '%s\n' "$_l"; done
 	} >"$T_DIR/outbound.conf"
@@ -104,6 +110,20 @@ t_outbound_start() {
 	T_OB_PID=$!
 	t_on_exit "kill $T_OB_PID"
 	t_wait_port "$OB_PORT" 10 || { t_diag "mxguard-outbound did not start:" "$(cat "$OB_LOG")"; return 1; }
+}
+
+# t_flaky_start - a next hop that fails on purpose
+t_flaky_start() {
+	FLAKY_LOG=$T_DIR/flaky.$1.log
+	perl "$top_srcdir/t/lib/mx_flaky.pl" "$1" "$MX_PORT" "$2" "$FLAKY_LOG" </dev/null \
+		>>"$FLAKY_LOG.err" 2>&1 &
+	t_on_exit "kill $!"
+	_i=0
+	until grep -q "^ready $2" "$FLAKY_LOG" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 100 ] || { t_diag "mx_flaky.pl $1 $2 did not start:" "$(cat "$FLAKY_LOG.err")"; return 1; }
+		sleep 0.1
+	done
 }
 
 # t_mta_start - the sending Postfix, set up with contrib/postfix/outbound.*

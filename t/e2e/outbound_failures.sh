@@ -1,0 +1,82 @@
+#!/bin/sh
+# outbound_failures.sh - mxguard-outbound when things break: the next hop
+# dies in the middle of DATA (4xx, the MTA retries later and delivers), the
+# next hop closes after the final dot without a reply (4xx), the MTA
+# vanishes in the middle of the message (the next hop never sees DATA),
+# and SMTP mode's one-domain-per-transaction rule (452 4.5.3).
+. "$top_srcdir/t/lib/common.sh"
+. "$top_srcdir/t/lib/dns.sh"
+. "$top_srcdir/t/lib/postfix.sh"
+. "$top_srcdir/t/lib/mx.sh"
+
+MX_PORT=$(t_free_port) && OB_SMTP_PORT=$(t_free_port) || t_bail "no free port"
+t_dns_zone die.test <<EOF
+@	MX	10 mx
+mx	A	127.0.0.11
+EOF
+t_dns_zone dot.test <<EOF
+@	MX	10 mx
+mx	A	127.0.0.12
+EOF
+t_dns_zone ok.test <<EOF
+@	MX	10 mx
+mx	A	127.0.0.13
+EOF
+t_dns_start || t_bail "dns bed did not start"
+t_flaky_start 127.0.0.11 die || t_bail "flaky next hop"
+DIE_LOG=$FLAKY_LOG
+t_flaky_start 127.0.0.12 dot || t_bail "flaky next hop"
+DOT_LOG=$FLAKY_LOG
+t_flaky_start 127.0.0.13 accept || t_bail "accepting next hop"
+OK_LOG=$FLAKY_LOG
+t_outbound_start "$(t_dns_conf)" || t_bail "mxguard-outbound did not start"
+t_mta_start || t_bail "sending Postfix did not start"
+
+# Next hop killed mid-DATA: deferred; once it is back, the MTA's retry delivers.
+t_postfix_send --to k@die.test; ok $? "the MTA accepts mail for die.test"
+t_mta_wait_status k@die.test deferred
+ok $? "next hop killed mid-DATA: the MTA defers"
+grep "to=<k@die.test>" "$PF_MAILLOG" | grep -q "dsn=4.4.2"
+ok $? "next hop killed mid-DATA: dsn=4.4.2"
+grep -q "^died" "$DIE_LOG"; ok $? "the next hop did die in DATA"
+t_flaky_start 127.0.0.11 accept || t_bail "next hop restart"
+t_mta_wait_status k@die.test sent 40
+ok $? "the MTA retries later and the message is delivered"
+grep -q "^got k@die.test" "$DIE_LOG"; ok $? "the next hop got it on the retry"
+
+# Next hop closes after the final dot without a reply: 4xx (a duplicate is possible, a loss is not).
+t_postfix_send --to d@dot.test
+t_mta_wait_status d@dot.test deferred
+ok $? "no reply after the final dot: the MTA defers"
+grep "to=<d@dot.test>" "$PF_MAILLOG" | grep -q "dsn=4.4.2.*in reply to end of DATA"
+ok $? "no reply after the final dot: 4.4.2, in reply to end of DATA"
+
+# The MTA vanishes in the middle of the message.
+perl -MIO::Socket::INET -e '
+  my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or die "connect: $!";
+  sub cmd { print $s "$_[0]\r\n"; my $r; do { $r = <$s> } while ($r =~ /^\d\d\d-/); print STDOUT $r; }
+  <$s>; cmd("LHLO mta.bed.test"); cmd("MAIL FROM:<s\@bed.test>"); cmd("RCPT TO:<gone\@ok.test>");
+  cmd("DATA"); print $s "Subject: half\r\n\r\nfirst line\r\n"; close $s;' "$OB_PORT" >"$T_DIR/gone.out" 2>&1
+grep -q "^250 2.1.5" "$T_DIR/gone.out"; ok $? "MTA vanishes: the next hop had accepted the recipient"
+i=0
+until grep -q "lost connection with the MTA during DATA" "$OB_LOG" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q "lost connection with the MTA during DATA: next-hop transactions abandoned" "$OB_LOG"
+ok $? "MTA vanishes: the proxy logs the abandoned transaction"
+i=0
+until grep -q "RCPT TO:<gone@ok.test>" "$OK_LOG" && sed -n '/RCPT TO:<gone@ok.test>/,$p' "$OK_LOG" | grep -q "cmd QUIT" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+sed -n '/RCPT TO:<gone@ok.test>/,$p' "$OK_LOG" | grep -q "cmd QUIT"
+ok $? "MTA vanishes: the next-hop session ends with QUIT"
+sed -n '/RCPT TO:<gone@ok.test>/,$p' "$OK_LOG" | grep -q "cmd DATA"
+t_is $? 1 "MTA vanishes: the next hop never saw DATA"
+grep -q "^got gone@ok.test" "$OK_LOG"; t_is $? 1 "MTA vanishes: nothing delivered"
+
+# SMTP mode: one destination per transaction.
+perl -MIO::Socket::INET -e '
+  my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or die "connect: $!";
+  sub cmd { print $s "$_[0]\r\n"; my $r; do { $r = <$s> } while ($r =~ /^\d\d\d-/); print STDOUT $r; }
+  <$s>; cmd("EHLO mta.bed.test"); cmd("MAIL FROM:<s\@bed.test>"); cmd("RCPT TO:<a\@ok.test>");
+  cmd("RCPT TO:<b\@dot.test>"); cmd("RCPT TO:<c\@ok.test>"); cmd("QUIT");' "$OB_SMTP_PORT" >"$T_DIR/smtp.out" 2>&1
+sed -n 3p "$T_DIR/smtp.out" | grep -q "^250 2.1.5"; ok $? "SMTP mode: the first domain's recipient is accepted"
+sed -n 4p "$T_DIR/smtp.out" | grep -q "^452 4.5.3"; ok $? "SMTP mode: another domain gets 452 4.5.3"
+sed -n 5p "$T_DIR/smtp.out" | grep -q "^250 2.1.5"; ok $? "SMTP mode: the first domain still takes recipients"
+t_done
