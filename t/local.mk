@@ -17,3 +17,4 @@ include t/unit/daemon.mk
 include t/unit/spf.mk
 include t/unit/dcc.mk
 include t/unit/outbound.mk
+include t/unit/event.mk

@@ -226,7 +226,9 @@ const struct conf_key conf_keys[] = {
     {.name = "rules.data", .type = CONF_RAW,
      .doc = "rules run at end of message, after every check; first match wins"},
     {.name = "events.actions", .type = CONF_RAW,
-     .doc = "event actions: a list of groups { on = [EVENTS]; redis|exec|log = ...; }"},
+     .doc = "event actions: a list of groups { on = [EVENTS]; log|redis|exec|lmdb = ...; }"},
+    K_INT("events.queue_max", 10000, 1, 10000000,
+	  "events waiting for the worker at most; more are dropped and counted"),
 
     /* outbound */
     K_LIST("outbound.listen", listen_default, conf_check_listen,

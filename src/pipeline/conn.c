@@ -42,6 +42,7 @@
 #include "mail/authres.h"
 #include "mail/header.h"
 #include "mail/msg.h"
+#include "event/event.h"
 #include "pipeline/pipeline_int.h"
 #include "util/cidr.h"
 #include "util/msg.h"
@@ -110,6 +111,7 @@ void pipeline_conn_free(struct pipeline_conn **cp)
     if (pc == NULL)
 	return;
     pipeline_abort(pc);
+    event_fire(pc->p->events, "tcp:close", "", pc->facts, NULL);
     facts_free(&pc->facts);
     free(pc->msg.data);
     free(pc->client_name);
@@ -229,10 +231,17 @@ int pipeline_stage_run(struct pipeline_conn *pc, enum fact_stage st, int hook,
     return pipeline_rules(pc, st, rcpt, v);
 }
 
-/* pipeline_connect - rules of the connect stage */
+/* pipeline_connect - event smtp:connect (a sync result refuses), rules of the connect stage */
 int pipeline_connect(struct pipeline_conn *pc, struct verdict *v)
 {
+    struct buf res = BUF_INIT;
+
     verdict_clear(v);
+    if (event_fire(pc->p->events, "smtp:connect", pc->client_addr, pc->facts, &res)) {
+	verdict_reply(v, VERDICT_REJECT, buf_str(&res));
+	buf_free(&res);
+	return VERDICT_REJECT;
+    }
     return pipeline_rules(pc, FACT_STAGE_CONNECT, NULL, v);
 }
 
@@ -244,6 +253,7 @@ int pipeline_helo(struct pipeline_conn *pc, const char *helo, struct verdict *v)
     pc->helo = xstrdup(helo ? helo : "");
     pc->msg.view.helo = pc->helo;
     facts_set(pc->facts, FACT_CONN, "sender_helo_name", pc->helo);
+    event_fire(pc->p->events, "smtp:helo", pc->helo, pc->facts, NULL);
     return pipeline_stage_run(pc, FACT_STAGE_HELO, FACT_STAGE_HELO, NULL, v);
 }
 
@@ -327,6 +337,7 @@ int pipeline_mail(struct pipeline_conn *pc, const char *sender, const char *auth
     facts_set(pc->facts, FACT_MSG, "sender_address_domain", domain);
     facts_set(pc->facts, FACT_MSG, "queue_id", pc->queue_id);
     free(domain);
+    event_fire(pc->p->events, "msg:mail", m->sender, pc->facts, NULL);
     a = pipeline_stage_run(pc, FACT_STAGE_MAIL, FACT_STAGE_MAIL, NULL, v);
     if (a != VERDICT_CONTINUE) {
 	pipeline_msg_summary(pc, v);
@@ -375,6 +386,7 @@ int pipeline_rcpt(struct pipeline_conn *pc, const char *rcpt, struct verdict *v)
     m->rcpts[m->nrcpt++] = addr;
     m->rcpts[m->nrcpt] = NULL;
     pipeline_view_sync(pc);
+    event_fire(pc->p->events, "msg:rcpt", addr, pc->facts, NULL);
     if (a != VERDICT_CONTINUE) {
 	pipeline_msg_summary(pc, v);
 	pipeline_msg_end(pc);
@@ -439,6 +451,7 @@ int pipeline_eoh(struct pipeline_conn *pc, struct verdict *v)
 	return pipeline_internal_error(pc, "end of headers outside a message", v);
     (void) pipeline_count(pc, 2);
     m->view.hdrs = m->hdrs;
+    event_fire(pc->p->events, "msg:data", pc->queue_id, pc->facts, NULL);
     if (pipeline_hooks(pc, -1, NULL))
 	return pipeline_internal_error(pc, "a check failed at end of headers", v);
     return VERDICT_CONTINUE;

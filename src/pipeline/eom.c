@@ -42,6 +42,7 @@
 
 #include "mail/authres.h"
 #include "mail/header.h"
+#include "event/event.h"
 #include "pipeline/pipeline_int.h"
 #include "util/msg.h"
 #include "util/xmalloc.h"
@@ -213,6 +214,7 @@ void pipeline_msg_summary(struct pipeline_conn *pc, const struct verdict *v)
     buf_printf(&b, " T=%lldms", ms);
     msg_info("%s", buf_str(&b));
     buf_free(&b);
+    event_msg_end(pc->p->events, pc->facts, v);
     if (pc->on_end)
 	pc->on_end(pc->on_end_ctx, pc->facts, v);
 }

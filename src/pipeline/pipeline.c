@@ -45,6 +45,7 @@
 
 #include "conf/conf.h"
 #include "dns/dns.h"
+#include "event/event.h"
 #include "pipeline/pipeline_int.h"
 #include "policy/lists.h"
 #include "store/store.h"
@@ -258,6 +259,7 @@ struct pipeline *pipeline_new(struct conf *c, struct buf *errors_r)
     if ((p->env.resolver = dns_resolver_from_conf(c, &why)) == NULL)
 	buf_printf(errors_r, "%s: dns: %s\n", pipeline_file(c), why ? why : "cannot build resolver");
     (void) pipeline_init_modules(p, errors_r);
+    p->events = event_bus_new(c, p->tables, errors_r);	/* src/event */
     renv.facts = p->tables;
     renv.list_find = pipeline_list_find;
     renv.ctx = &p->env;
@@ -286,6 +288,7 @@ void pipeline_unref(struct pipeline **pp)
     *pp = NULL;
     if (p == NULL || __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) > 0)
 	return;
+    event_bus_free(&p->events);
     ruleset_free(&p->rules);
     for (size_t i = 0; i < p->nmods; i++)
 	if (p->mods[i]->fini)

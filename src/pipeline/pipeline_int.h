@@ -38,6 +38,7 @@ void pipeline_shared_free(struct check_msg *m);
 struct dns_resolver;
 struct store;
 struct list;
+struct event_bus;
 
 /* Trust classes of milter.on_internal_error*. */
 enum pipeline_trust { PIPELINE_TRUST_OTHER, PIPELINE_TRUST_TRUSTED, PIPELINE_TRUST_AUTH,
@@ -69,6 +70,7 @@ struct pipeline {
     const struct cidr *trusted;
     size_t ntrusted;
     enum verdict_action on_error[PIPELINE_NTRUST];
+    struct event_bus *events;		/* events.actions; NULL when none */
 };
 
 struct pipeline_shared;

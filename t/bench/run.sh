@@ -2,7 +2,9 @@
 # t/bench/run.sh - `make bench`: mxguardd against no milter and against
 # Debian's OpenDMARC milter, through the bed's private Postfix, side by side
 # in one run; then mxguardd's memory with 1,000 idle milter connections and
-# the per-session rate over inet vs unix sockets. Prints figures, never fails.
+# the per-session rate over inet vs unix sockets; then t/bench/events.sh (100
+# messages with a Redis event action, Redis answering vs stopped). Prints
+# figures, never fails.
 #
 # SYNOPSIS
 #	make bench			(from a build directory)
@@ -246,4 +248,6 @@ if mxstart "$T_DIR/mx-unix.conf"; then
 	session_rate "inet" "inet:127.0.0.1:$MX_PORT"
 	session_rate "unix" "unix:$MX_SOCK"
 fi
+# 6. Event actions: a stopped Redis vs a live one (t/bench/events.sh).
+sh "$top_srcdir/t/bench/events.sh"
 exit 0

@@ -7,3 +7,4 @@ include t/e2e/spf.mk
 include t/e2e/dcc.mk
 include t/e2e/sendmail.mk
 include t/e2e/outbound.mk
+include t/e2e/event.mk
