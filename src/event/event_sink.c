@@ -13,7 +13,8 @@
  *	the action's store has timeout_ms as connect and command timeout
  *	and fails fast while it backs off after a failed connect. exec:
  *	posix_spawn (safe in a threaded process) of argv with the job's
- *	environment, in its own process group, $event_json written to its
+ *	environment, in its own process group, with only descriptors 0-2
+ *	(stderr is ours: the program's complaints reach our log), $event_json written to its
  *	standard input and its standard output read, all within timeout_ms;
  *	past that the process group is killed (SIGKILL) and reaped. lmdb:
  *	$event_json and a newline appended to the key in store.lmdb (opened
@@ -181,6 +182,7 @@ static int event_run_exec(struct event_action *a, const struct event_job *j, str
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
     posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);	/* no milter socket leaks into it */
     posix_spawnattr_init(&attr);
     posix_spawnattr_setpgroup(&attr, 0);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);

@@ -25,6 +25,7 @@ include t/fuzz/pipeline.mk
 include t/fuzz/spf.mk
 include t/fuzz/dcc.mk
 include t/fuzz/outbound.mk
+include t/fuzz/event.mk
 check_PROGRAMS += $(FUZZ_PROGS)
 
 fuzz:
