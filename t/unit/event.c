@@ -19,6 +19,7 @@
 #include "conf/conf.h"
 #include "event/event.h"
 #include "policy/verdict.h"
+#include "store/store.h"
 #include "t/tap.h"
 
 static char dir[] = "/tmp/mxguard-event.XXXXXX";
@@ -221,6 +222,39 @@ static void test_msg_end(void)
     free(rec);
 }
 
+static void test_lmdb(void)
+{
+    struct buf e = BUF_INIT, val = BUF_INIT;
+    struct facts *f = facts_alloc();
+    struct event_bus *b;
+    struct store *st;
+    const char *why = NULL;
+    char text[1024];
+
+    snprintf(text, sizeof(text), "store: { lmdb = \"%s/ev.mdb\"; };\n"
+	     "events: { actions = ( { on = \"msg:\"; lmdb = \"ev:$event_name\"; } ); };", dir);
+    b = bus(text, &e);
+    ok(b != NULL, "an lmdb action loads");
+    if (b == NULL)
+	return;
+    facts_set(f, FACT_MSG, "sender_address", "s@example.org");
+    event_fire(b, "msg:mail", "s@example.org", f, NULL);
+    event_fire(b, "msg:mail", "t@example.org", f, NULL);
+    event_bus_free(&b);			/* delivers what is queued */
+    snprintf(text, sizeof(text), "%s/ev.mdb", dir);
+    st = store_open_lmdb(text, 16, &why);
+    ok(st != NULL && store_get(st, "ev:msg:mail", &val) == 1,
+       "the events were appended to the key ev:msg:mail of store.lmdb");
+    is_str(buf_str(&val), "{\"sender_address\":\"s@example.org\",\"event_name\":\"msg:mail\","
+	   "\"event_data\":\"s@example.org\"}\n{\"sender_address\":\"s@example.org\","
+	   "\"event_name\":\"msg:mail\",\"event_data\":\"t@example.org\"}\n",
+	   "one JSON line per event, in order");
+    store_close(&st);
+    facts_free(&f);
+    buf_free(&e);
+    buf_free(&val);
+}
+
 static void test_names_json(void)
 {
     struct facts *f = facts_alloc();
@@ -250,6 +284,7 @@ int main(void)
     test_exec();
     test_queue();
     test_msg_end();
+    test_lmdb();
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     if (system(cmd) != 0)
 	diag("could not remove %s", dir);
