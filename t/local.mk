@@ -18,3 +18,4 @@ include t/unit/spf.mk
 include t/unit/dcc.mk
 include t/unit/outbound.mk
 include t/unit/event.mk
+include t/unit/dmarc.mk

@@ -6,3 +6,7 @@ libmxguard_a_SOURCES += \
 	src/check/dcc.h src/check/dcc.c src/check/dcc_proto.c src/check/dcc_io.c \
 	src/check/dkim_check.h src/check/dkim_check.c src/check/dkim_keys.c \
 	src/check/dkim_sign.c src/check/arc_check.c
+libmxguard_a_SOURCES += \
+	src/check/dmarc.h src/check/dmarc_int.h src/check/dmarc_check.h \
+	src/check/dmarc.c src/check/dmarc_psl.c src/check/dmarc_record.c \
+	src/check/dmarc_arc.c src/check/dmarc_check.c

@@ -19,12 +19,14 @@
 #include "pipeline/check.h"
 #include "check/dcc.h"
 #include "check/dkim_check.h"
+#include "check/dmarc_check.h"
 #include "check/spf.h"
 
 const struct check_module *const check_modules[] = {
     &spf_check_module,
     &dkim_check_module,
     &arc_check_module,
+    &dmarc_check_module,
     &dcc_check_module,
     NULL
 };

@@ -1,0 +1,312 @@
+/*
+ * NAME
+ *	dmarc_check - the DMARC check module of the pipeline
+ * SYNOPSIS
+ *	#include "check/dmarc_check.h"
+ *
+ *	extern const struct check_module dmarc_check_module;
+ *	extern const struct fact_table dmarc_fact_table;
+ * DESCRIPTION
+ *	on_eom evaluates DMARC (dmarc.c) for every message, unless a rule
+ *	set control = dmarc_disable_verify or the client authenticated or
+ *	is in milter.trusted_hosts (then dmarc_status is "off", as Exim
+ *	does for its own users). Inputs are facts of the modules that ran
+ *	before it: spf and sender_address_domain (sender_helo_name for the
+ *	null sender), dkim_results ("RESULT:DOMAIN:SELECTOR" tokens),
+ *	arc_state and arc_domains; the From domain comes from the header
+ *	block (RFC 7489 6.6.1).
+ *
+ *	A message without a usable From domain (none, several, no domain,
+ *	unparsable) is "nofrom", or "reject" with dmarc.reject_on_nofrom.
+ *	When DMARC fails, the ARC chain passes and a sealer listed in
+ *	arc.trusted_sealers vouches for the From domain in its
+ *	ARC-Authentication-Results (dmarc_arc.c), the disposition becomes
+ *	none with the reason local_policy (arc=pass as=SEALER).
+ *
+ *	Facts: dmarc_status (accept reject quarantine none norecord nofrom
+ *	temperror off), dmarc_status_text, dmarc_used_domain,
+ *	dmarc_domain_policy (none quarantine reject; unset on error or
+ *	without record), dmarc (the Authentication-Results word),
+ *	dmarc_from_domain, dmarc_org_domain, dmarc_spf_aligned,
+ *	dmarc_dkim_aligned, dmarc_arc_override (the sealer). authres()
+ *	gives "dmarc=RESULT (p=POLICY dis=DISPOSITION) header.from=DOMAIN".
+ * DIAGNOSTICS
+ *	Hooks return 0: DNS failures are temperror, bad input nofrom.
+ *	init fails ("FILE:LINE: dmarc.psl: PATH: why") when the public
+ *	suffix list cannot be read in psl discovery mode.
+ * STANDARDS
+ *	RFC 7489 6.6, 7.2 (history), 11.2 (A-R); RFC 8617 7.2.1; RFC 8601.
+ */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <libconfig.h>
+#include "check/dmarc.h"
+#include "check/dmarc_check.h"
+#include "check/dmarc_int.h"
+#include "conf/conf.h"
+#include "mail/authres.h"
+#include "pipeline/check.h"
+#include "policy/rules.h"
+#include "util/msg.h"
+#include "util/xmalloc.h"
+
+static const char *const dmarc_status_words[] = {
+    "accept", "reject", "quarantine", "none", "norecord", "nofrom", "temperror", "off", NULL,
+};
+static const char *const dmarc_policy_words[] = {"none", "quarantine", "reject", NULL};
+static const char *const dmarc_ar_words[] = {
+    "pass", "fail", "none", "temperror", "permerror", NULL,
+};
+
+static const struct fact_def dmarc_defs[] = {
+    {"dmarc_status", FACT_WORD, FACT_STAGE_DATA, dmarc_status_words,
+     "DMARC disposition, Exim's words: accept reject quarantine none norecord nofrom "
+     "temperror off"},
+    {"dmarc_status_text", FACT_TEXT, FACT_STAGE_DATA, NULL,
+     "why: which identifiers aligned with the From domain, which did not and why"},
+    {"dmarc_used_domain", FACT_DOMAIN, FACT_STAGE_DATA, NULL,
+     "the domain whose DMARC record was used (the From domain without record)"},
+    {"dmarc_domain_policy", FACT_WORD, FACT_STAGE_DATA, dmarc_policy_words,
+     "the published policy for the From domain (p=, sp= or np=); unset without record"},
+    {"dmarc", FACT_WORD, FACT_STAGE_DATA, dmarc_ar_words,
+     "the DMARC result of Authentication-Results: pass fail none temperror permerror"},
+    {"dmarc_from_domain", FACT_DOMAIN, FACT_STAGE_DATA, NULL, "the RFC 5322.From domain"},
+    {"dmarc_org_domain", FACT_DOMAIN, FACT_STAGE_DATA, NULL,
+     "the organizational domain of the From domain"},
+    {"dmarc_spf_aligned", FACT_BOOL, FACT_STAGE_DATA, NULL,
+     "yes when an SPF pass aligned with the From domain"},
+    {"dmarc_dkim_aligned", FACT_BOOL, FACT_STAGE_DATA, NULL,
+     "yes when a DKIM pass aligned with the From domain"},
+    {"dmarc_arc_override", FACT_DOMAIN, FACT_STAGE_DATA, NULL,
+     "the trusted ARC sealer whose results overrode a DMARC failure"},
+};
+
+const struct fact_table dmarc_fact_table = {
+    "dmarc", dmarc_defs, sizeof(dmarc_defs) / sizeof(dmarc_defs[0]),
+};
+
+struct dmarc_state {
+    struct dmarc_env env;
+    struct dmarc_psl *psl;
+    int     reject_on_nofrom;
+    char  **trusted;		/* arc.trusted_sealers */
+    size_t  ntrusted;
+};
+
+struct dmarc_msg_data {
+    char   *result;		/* A-R word */
+    char   *comment;		/* "p=reject dis=none" or NULL */
+    char   *reason;		/* NULL or the override */
+    char   *from;		/* header.from, or NULL */
+};
+
+/* dmarc_check_init - settings of a config snapshot; NULL when disabled */
+static void *dmarc_check_init(const struct conf *c, struct pipeline_env *env,
+			      struct buf *errors_r)
+{
+    struct dmarc_state *s;
+    const char *const *items;
+    struct dmarc_psl *psl = NULL;
+    int     tw = strcmp(conf_str(c, "dmarc.discovery"), "treewalk") == 0;
+    char   *why = NULL;
+
+    if (!conf_bool(c, "dmarc.enabled"))
+	return NULL;
+    if (!tw && (psl = dmarc_psl_load(conf_str(c, "dmarc.psl"), &why)) == NULL) {
+	const config_setting_t *set = conf_setting(c, "dmarc.psl");
+	const char *file = set ? config_setting_source_file(set) : NULL;
+
+	buf_printf(errors_r, "%s:%u: dmarc.psl: %s: %s\n",
+		   file ? file : conf_path(c) ? conf_path(c) : "config",
+		   set ? config_setting_source_line(set) : 0, conf_str(c, "dmarc.psl"), why);
+	free(why);
+	return NULL;
+    }
+    s = xcalloc(1, sizeof(*s));
+    s->psl = psl;
+    s->env.resolver = pipeline_env_resolver(env);
+    s->env.psl = psl;
+    s->env.discovery = tw ? DMARC_DISCOVERY_TREEWALK : DMARC_DISCOVERY_PSL;
+    s->reject_on_nofrom = conf_bool(c, "dmarc.reject_on_nofrom");
+    s->ntrusted = conf_list(c, "arc.trusted_sealers", &items);
+    s->trusted = xcalloc(s->ntrusted + 1, sizeof(char *));
+    for (size_t i = 0; i < s->ntrusted; i++)
+	s->trusted[i] = xstrdup(items[i]);
+    return s;
+}
+
+/* dmarc_check_fini - free the state */
+static void dmarc_check_fini(void *state)
+{
+    struct dmarc_state *s = state;
+
+    for (size_t i = 0; i < s->ntrusted; i++)
+	free(s->trusted[i]);
+    free(s->trusted);
+    dmarc_psl_free(&s->psl);
+    free(s);
+}
+
+/* dmarc_msg_data - the message's A-R data, created on first use */
+static struct dmarc_msg_data *dmarc_msg_data(struct check_msg *m)
+{
+    struct dmarc_msg_data *d = *check_data(m);
+
+    if (d == NULL)
+	*check_data(m) = d = xcalloc(1, sizeof(*d));
+    return d;
+}
+
+/* dmarc_set_facts - the facts of an outcome */
+static void dmarc_set_facts(struct check_msg *m, const struct dmarc_outcome *o,
+			    const char *from)
+{
+    struct facts *f = check_facts(m);
+
+    facts_set(f, FACT_MSG, "dmarc_status", dmarc_status_name(o->status));
+    facts_set(f, FACT_MSG, "dmarc_status_text", o->text ? o->text : "");
+    facts_set(f, FACT_MSG, "dmarc", o->ar_result);
+    facts_set(f, FACT_MSG, "dmarc_used_domain", o->used_domain ? o->used_domain : "");
+    if (o->has_record && o->domain_policy)
+	facts_set(f, FACT_MSG, "dmarc_domain_policy", dmarc_policy_name(o->domain_policy));
+    if (from)
+	facts_set(f, FACT_MSG, "dmarc_from_domain", from);
+    if (o->org_domain)
+	facts_set(f, FACT_MSG, "dmarc_org_domain", o->org_domain);
+    facts_set(f, FACT_MSG, "dmarc_spf_aligned", o->spf_aligned ? "yes" : "no");
+    facts_set(f, FACT_MSG, "dmarc_dkim_aligned", o->dkim_aligned ? "yes" : "no");
+}
+
+/* dmarc_override - the trusted ARC override of a failure */
+static void dmarc_override(const struct dmarc_state *s, struct check_msg *m,
+			   struct dmarc_outcome *o, const char *from)
+{
+    const struct facts *f = check_facts(m);
+    char    sealer[256];
+    char   *text;
+
+    if (strcmp(o->ar_result, "fail") != 0 || o->status == DMARC_ST_NONE
+	|| dmarc_arc_override(check_view(m)->hdrs, facts_get(f, "arc_state"),
+			      facts_get(f, "arc_domains"), (const char *const *) s->trusted,
+			      s->ntrusted, from, o->org_domain, sealer, sizeof(sealer)) == NULL)
+	return;
+    o->status = DMARC_ST_NONE;
+    o->disposition = 'n';
+    text = xasprintf("%s; disposition none: local_policy (arc=pass as=%s)", o->text, sealer);
+    free(o->text);
+    o->text = text;
+    facts_set(check_facts(m), FACT_MSG, "dmarc_arc_override", sealer);
+    dmarc_msg_data(m)->reason = xasprintf("local_policy (arc=pass as=%s)", sealer);
+}
+
+/* dmarc_inputs - SPF and DKIM results from the facts of earlier modules */
+static void dmarc_inputs(struct check_msg *m, struct dmarc_input *in,
+			 struct dmarc_dkim **dkim, size_t *ndkim)
+{
+    const struct facts *f = check_facts(m);
+    const char *sender = check_view(m)->sender;
+
+    in->spf_result = facts_get(f, "spf");
+    in->spf_domain = sender && *sender ? facts_get(f, "sender_address_domain")
+	: facts_get(f, "sender_helo_name");
+    dmarc_dkim_parse(facts_get(f, "dkim_results"), dkim, ndkim);
+    in->dkim = *dkim;
+    in->ndkim = *ndkim;
+}
+
+/* dmarc_check_eom - evaluate DMARC for the message */
+static int dmarc_check_eom(void *state, struct check_msg *m)
+{
+    struct dmarc_state *s = state;
+    const struct check_view *v = check_view(m);
+    struct dmarc_input in = {0};
+    struct dmarc_outcome o;
+    struct dmarc_dkim *dkim = NULL;
+    size_t  ndkim = 0;
+    char   *from = NULL;
+    const char *why = NULL;
+    struct dmarc_msg_data *d;
+
+    if ((check_controls(m) & RULE_CTL_DMARC_DISABLE_VERIFY) || v->auth_authen || v->trusted) {
+	facts_set(check_facts(m), FACT_MSG, "dmarc_status", "off");
+	facts_set(check_facts(m), FACT_MSG, "dmarc_status_text", v->auth_authen
+		  ? "off: authenticated client" : v->trusted ? "off: trusted client"
+		  : "off: control = dmarc_disable_verify");
+	return 0;
+    }
+    if (dmarc_from_domain(v->hdrs, &from, &why) != 0)
+	from = NULL;
+    in.from_domain = from;
+    dmarc_inputs(m, &in, &dkim, &ndkim);
+    dmarc_eval(&s->env, &in, &o);
+    if (from == NULL) {
+	free(o.text);
+	o.text = xasprintf("nofrom: %s%s", why ? why : "no usable From domain",
+			   s->reject_on_nofrom ? " (dmarc.reject_on_nofrom)" : "");
+	if (s->reject_on_nofrom)
+	    o.status = DMARC_ST_REJECT;
+    } else {
+	dmarc_override(s, m, &o, from);
+    }
+    dmarc_set_facts(m, &o, from);
+    d = dmarc_msg_data(m);
+    d->result = xstrdup(o.ar_result);
+    d->from = from;
+    if (o.has_record && o.domain_policy)
+	d->comment = xasprintf("p=%s dis=%s", dmarc_policy_name(o.domain_policy),
+			       o.disposition ? dmarc_policy_name(o.disposition) : "none");
+    dmarc_outcome_free(&o);
+    dmarc_dkim_free(&dkim, ndkim);
+    return 0;
+}
+
+/* dmarc_check_msg_end - free the message's data */
+static void dmarc_check_msg_end(void *state, struct check_msg *m)
+{
+    struct dmarc_msg_data *d = *check_data(m);
+
+    (void) state;
+    if (d == NULL)
+	return;
+    free(d->result);
+    free(d->comment);
+    free(d->reason);
+    free(d->from);
+    free(d);
+    *check_data(m) = NULL;
+}
+
+/* dmarc_check_authres - the dmarc= clause */
+static size_t dmarc_check_authres(void *state, struct check_msg *m, struct mail_ar_result *out,
+				  size_t max)
+{
+    struct dmarc_msg_data *d = *check_data(m);
+
+    (void) state;
+    if (d == NULL || d->result == NULL || max == 0)
+	return 0;
+    memset(out, 0, sizeof(*out));
+    out->method = "dmarc";
+    out->result = d->result;
+    out->comment = d->comment;
+    out->reason = d->reason;
+    if (d->from) {
+	out->nprops = 1;
+	out->props[0].ptype = "header";
+	out->props[0].property = "from";
+	out->props[0].value = d->from;
+    }
+    return 1;
+}
+
+const struct check_module dmarc_check_module = {
+    .name = "dmarc",
+    .facts = &dmarc_fact_table,
+    .init = dmarc_check_init,
+    .fini = dmarc_check_fini,
+    .on_eom = dmarc_check_eom,
+    .msg_end = dmarc_check_msg_end,
+    .authres = dmarc_check_authres,
+};

@@ -1,0 +1,5 @@
+# t/unit/dmarc.mk - tests of src/check/dmarc* (DMARC)
+check_PROGRAMS += t/unit/test_dmarc
+t_unit_test_dmarc_SOURCES = t/unit/dmarc.c t/unit/dns_double.c t/unit/dns_double.h
+t_unit_test_dmarc_LDADD = $(MXG_LIBS)
+TESTS += t/unit/test_dmarc
