@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <libconfig.h>
 #include "check/dmarc.h"
 #include "check/dmarc_check.h"
@@ -90,6 +91,7 @@ const struct fact_table dmarc_fact_table = {
 struct dmarc_state {
     struct dmarc_env env;
     struct dmarc_psl *psl;
+    struct dmarc_history *history;	/* NULL: no history */
     int     reject_on_nofrom;
     char  **trusted;		/* arc.trusted_sealers */
     size_t  ntrusted;
@@ -101,6 +103,20 @@ struct dmarc_msg_data {
     char   *reason;		/* NULL or the override */
     char   *from;		/* header.from, or NULL */
 };
+
+/* dmarc_check_history_init - the history writer (store and/or file) */
+static void dmarc_check_history_init(struct dmarc_state *s, const struct conf *c,
+				     struct pipeline_env *env)
+{
+    struct store *store = NULL;
+    const char *why = NULL;
+
+    if (strcmp(conf_str(c, "dmarc.history"), "store") == 0
+	&& (store = pipeline_env_store(env, &why)) == NULL)
+	msg_warn("dmarc: history: the store cannot be opened (%s): no history records",
+		 why ? why : "unknown reason");
+    s->history = dmarc_history_new(store, conf_str(c, "dmarc.history_file"));
+}
 
 /* dmarc_check_init - settings of a config snapshot; NULL when disabled */
 static void *dmarc_check_init(const struct conf *c, struct pipeline_env *env,
@@ -114,6 +130,16 @@ static void *dmarc_check_init(const struct conf *c, struct pipeline_env *env,
 
     if (!conf_bool(c, "dmarc.enabled"))
 	return NULL;
+    if (strcmp(conf_str(c, "dmarc.history"), "store") != 0 && *conf_str(c, "dmarc.history")) {
+	const config_setting_t *set = conf_setting(c, "dmarc.history");
+	const char *file = set ? config_setting_source_file(set) : NULL;
+
+	buf_printf(errors_r, "%s:%u: dmarc.history: \"%s\": must be \"store\" or empty "
+		   "(dmarc.history_file names a file)\n",
+		   file ? file : conf_path(c) ? conf_path(c) : "config",
+		   set ? config_setting_source_line(set) : 0, conf_str(c, "dmarc.history"));
+	return NULL;
+    }
     if (!tw && (psl = dmarc_psl_load(conf_str(c, "dmarc.psl"), &why)) == NULL) {
 	const config_setting_t *set = conf_setting(c, "dmarc.psl");
 	const char *file = set ? config_setting_source_file(set) : NULL;
@@ -130,6 +156,7 @@ static void *dmarc_check_init(const struct conf *c, struct pipeline_env *env,
     s->env.psl = psl;
     s->env.discovery = tw ? DMARC_DISCOVERY_TREEWALK : DMARC_DISCOVERY_PSL;
     s->reject_on_nofrom = conf_bool(c, "dmarc.reject_on_nofrom");
+    dmarc_check_history_init(s, c, env);
     s->ntrusted = conf_list(c, "arc.trusted_sealers", &items);
     s->trusted = xcalloc(s->ntrusted + 1, sizeof(char *));
     for (size_t i = 0; i < s->ntrusted; i++)
@@ -142,6 +169,7 @@ static void dmarc_check_fini(void *state)
 {
     struct dmarc_state *s = state;
 
+    dmarc_history_free(&s->history);
     for (size_t i = 0; i < s->ntrusted; i++)
 	free(s->trusted[i]);
     free(s->trusted);
@@ -201,6 +229,49 @@ static void dmarc_override(const struct dmarc_state *s, struct check_msg *m,
     dmarc_msg_data(m)->reason = xasprintf("local_policy (arc=pass as=%s)", sealer);
 }
 
+/* dmarc_check_record - the history record of an evaluated message */
+static void dmarc_check_record(const struct dmarc_state *s, struct check_msg *m,
+			       const struct dmarc_input *in, const struct dmarc_outcome *o,
+			       const char *reason)
+{
+    const struct facts *f = check_facts(m);
+    const char *arc = facts_get(f, "arc_state");
+    struct buf dk = BUF_INIT;
+    struct dmarc_hist_rec r = {0};
+
+    if (s->history == NULL || !o->has_record || o->status == DMARC_ST_TEMPERROR)
+	return;
+    for (size_t i = 0; i < in->ndkim; i++)
+	buf_printf(&dk, "%s%s:%s:%s", i ? "," : "", in->dkim[i].domain, in->dkim[i].selector,
+		   in->dkim[i].result);
+    r.when = time(NULL);
+    r.queue_id = check_view(m)->queue_id;
+    r.reporter = facts_get(f, "authserv_id");
+    r.ip = facts_get(f, "sender_host_address");
+    r.from = in->from_domain;
+    r.mfrom = facts_get(f, "sender_address_domain");
+    r.pdomain = o->used_domain;
+    r.p = o->rec.p;
+    r.sp = o->rec.sp;
+    r.adkim = o->rec.adkim;
+    r.aspf = o->rec.aspf;
+    r.pct = o->rec.pct;
+    r.disposition = o->disposition ? o->disposition : 'n';
+    r.result = strcmp(o->ar_result, "pass") == 0 ? "pass" : "fail";
+    r.dkim_aligned = o->dkim_aligned;
+    r.spf_aligned = o->spf_aligned;
+    r.arc_pass = arc && strcmp(arc, "pass") == 0;
+    r.spf_result = in->spf_result;
+    r.spf_domain = in->spf_domain;
+    r.dkim = in->ndkim ? buf_str(&dk) : NULL;
+    r.reason = reason;
+    r.rua = o->rec.rua;
+    if (r.reporter == NULL || *r.reporter == 0)
+	r.reporter = "-";
+    dmarc_history_add(s->history, &r);
+    buf_free(&dk);
+}
+
 /* dmarc_inputs - SPF and DKIM results from the facts of earlier modules */
 static void dmarc_inputs(struct check_msg *m, struct dmarc_input *in,
 			 struct dmarc_dkim **dkim, size_t *ndkim)
@@ -252,6 +323,8 @@ static int dmarc_check_eom(void *state, struct check_msg *m)
     }
     dmarc_set_facts(m, &o, from);
     d = dmarc_msg_data(m);
+    if (from)
+	dmarc_check_record(s, m, &in, &o, d->reason);
     d->result = xstrdup(o.ar_result);
     d->from = from;
     if (o.has_record && o.domain_policy)

@@ -9,4 +9,4 @@ libmxguard_a_SOURCES += \
 libmxguard_a_SOURCES += \
 	src/check/dmarc.h src/check/dmarc_int.h src/check/dmarc_check.h \
 	src/check/dmarc.c src/check/dmarc_psl.c src/check/dmarc_record.c \
-	src/check/dmarc_arc.c src/check/dmarc_check.c
+	src/check/dmarc_arc.c src/check/dmarc_check.c src/check/dmarc_history.c

@@ -190,7 +190,11 @@ const struct conf_key conf_keys[] = {
     K_ENUM("dmarc.discovery", "psl", w_discovery,
 	   "how the organizational domain is found: psl or treewalk"),
     K_STR("dmarc.history", "store", NULL,
-	  "where aggregate report history goes: \"store\" or a file name; empty: nowhere"),
+	  "\"store\": every evaluated message appends a record to the state store "
+	  "(store.redis, else store.lmdb) for dmarc-report; empty: no record"),
+    K_STR("dmarc.history_file", "", NULL,
+	  "also append each record to this file in OpenDMARC's history format "
+	  "(for opendmarc-import); empty: none"),
     K_BOOL("dmarc.forensic.enabled", 0, "send failure (forensic) reports"),
     K_STR("dmarc.forensic.sender", "", NULL, "envelope sender of failure reports"),
     K_BOOL("dmarc.reject_on_nofrom", 0, "reject messages without a usable From: domain"),

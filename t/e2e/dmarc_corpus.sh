@@ -15,6 +15,7 @@
 
 MXG=$(t_bin mxguard) || t_bail "src/mxguard is not built"
 SIGN=$(t_bin dmarc_sign) || t_bail "t/tools/dmarc_sign is not built"
+STORETOOL=$(t_bin storetool) || t_bail "t/tools/storetool is not built"
 D=$top_srcdir/t/data/dmarc
 for tool in openssl perl base64; do
 	command -v $tool >/dev/null || t_bail "$tool is required (install-deps.sh test)"
@@ -47,7 +48,8 @@ conf() {
 	done
 	{ printf 'milter: { authserv_id = "mx.test"; };\n'
 	  printf 'store: { lmdb = "%s/state.mdb"; };\n' "$T_DIR"
-	  printf 'dmarc: { discovery = "%s"; reject_on_nofrom = %s; };\n' "$_disc" "$_nofrom"
+	  printf 'dmarc: { discovery = "%s"; reject_on_nofrom = %s; history_file = "%s"; };\n' \
+		"$_disc" "$_nofrom" "$T_DIR/history"
 	  t_dns_conf 1000; } >"$T_DIR/$1.conf"
 }
 
@@ -62,7 +64,9 @@ authres() {
 	  for (@{$j->{headers}}) { print $_->{value} if $_->{name} eq "Authentication-Results" && $_->{op} eq "insert" }' <"$1"
 }
 # todo NAME WHY - a TAP TODO line (a case that cannot run in this build)
+TODO_CASES=" "
 todo() {
+	TODO_CASES="$TODO_CASES${1%%:*} "
 	T_N=$((T_N + 1))
 	echo "not ok $T_N - $1 # TODO $2"
 }
@@ -93,10 +97,12 @@ run_case() {
 		[ "$n" = - ] && continue
 		fn=$n; [ "$n" = dkim ] && fn=dkim_results
 		if [ -z "$(fact "$T_DIR/$name.json" "$fn")" ] && [ -z "$(fact "$T_DIR/$name.json" "$n")" ]; then
+			[ -n "$(fact "$T_DIR/$name.json" dmarc_domain_policy)" ] && NREC=$((NREC + 1))
 			todo "$name: $want" "needs the $n check module's facts (not registered in this build)"
 			return
 		fi
 	done
+	[ -n "$(fact "$T_DIR/$name.json" dmarc_domain_policy)" ] && NREC=$((NREC + 1))
 	got=$(fact "$T_DIR/$name.json" dmarc_status)
 	got_ar=$(fact "$T_DIR/$name.json" dmarc)
 	ar=$(authres "$T_DIR/$name.json")
@@ -122,6 +128,7 @@ run_case() {
 }
 
 ncases=0
+NREC=0
 while IFS='|' read -r f1 f2 f3 f4 f5 f6 f7 f8 f9 f10; do
 	case $f1 in '#'* | '') continue ;; esac
 	run_case "$f1" "$f2" "$f3" "$f4" "$f5" "$f6" "$f7" "$f8" "$f9" "$f10"
@@ -138,6 +145,23 @@ printf '%s' "$ar" | grep -q 'dmarc=fail (p=reject dis=quarantine) header.from=tr
 ok $? "A-R: t=y shows the published p=reject and the applied dis=quarantine"
 fact "$T_DIR/servfail-temperror.json" dmarc_status_text | grep -q 'SERVFAIL'
 ok $? "the status text of a SERVFAIL names it"
-fact "$T_DIR/nothing-aligned-reject.json" dmarc_status_text | grep -q 'SPF pass for thirdparty.test (relaxed: thirdparty.test is not under aligned.test) not aligned'
-ok $? "the status text says which identifier did not align and why"
+what="the status text says which identifier did not align and why"
+case $TODO_CASES in
+*" nothing-aligned-reject "*) todo "$what" "needs the spf check module's facts" ;;
+*)	fact "$T_DIR/nothing-aligned-reject.json" dmarc_status_text |
+		grep -q 'SPF pass for thirdparty.test (relaxed: thirdparty.test is not under aligned.test) not aligned'
+	ok $? "$what" ;;
+esac
+
+# history: one store line per evaluated message with a record, and the
+# OpenDMARC history file
+printf 'scan dmarc:rec:\n' | "$STORETOOL" "lmdb:$T_DIR/state.mdb" >"$T_DIR/scan"
+t_is "$(grep -c '^\(dmarc:rec:[0-9-]*:[a-z.]*=\)\{0,1\}1	' "$T_DIR/scan")" "$NREC" \
+	"the store holds one history line per message evaluated against a record ($NREC)"
+grep -q "^dmarc:rec:$(date -u +%Y-%m-%d):quar.test=1	[0-9]*	192.0.2.10	quar.test	thirdparty.test	quar.test	quarantine	-	r	r	100	quarantine	fail	fail	fail	" "$T_DIR/scan"
+ok $? "the p=quarantine message's line: key DAY:policy domain, IP, From, MAIL FROM, p, disposition, alignment"
+grep -q "^dmarc:rec:$(date -u +%Y-%m-%d):tw.test=" "$T_DIR/scan"
+ok $? "a tree walk record is filed under the domain that published the policy (tw.test)"
+perl -e 'local $/; my $h = <STDIN>; exit($h =~ /^job -\nreporter mx\.test\nreceived \d+\nipaddr 192\.0\.2\.10\nfrom quar\.test\nmfrom thirdparty\.test\n(spf \d+\n)?pdomain quar\.test\npolicy 17\nrua -\npct 100\nadkim 114\naspf 114\np 113\nsp 0\nalign_dkim 5\nalign_spf 5\narc 7\narc_policy 2 json:\[\]\naction 4\n/m ? 0 : 1)' <"$T_DIR/history"
+ok $? "dmarc.history_file: the record in OpenDMARC's history format (policy 17, action 4)"
 t_done

@@ -1,0 +1,340 @@
+/*
+ * NAME
+ *	dmarc_history - DMARC history records for aggregate reports
+ * SYNOPSIS
+ *	#include "check/dmarc_int.h"
+ *
+ *	struct dmarc_history *dmarc_history_new(struct store *store, const char *file);
+ *	void dmarc_history_free(struct dmarc_history **hp);
+ *	void dmarc_history_add(struct dmarc_history *h, const struct dmarc_hist_rec *r);
+ *	void dmarc_history_counts(struct dmarc_history *h, unsigned long long *written_r,
+ *				  unsigned long long *failed_r, unsigned long long *dropped_r);
+ *	void dmarc_history_flush(struct dmarc_history *h);
+ *	void dmarc_history_line(const struct dmarc_hist_rec *r, struct buf *out);
+ *	void dmarc_history_opendmarc(const struct dmarc_hist_rec *r, struct buf *out);
+ * DESCRIPTION
+ *	Every evaluated message with a DMARC record leaves one record: a
+ *	line appended to the store value DMARC_HIST_PREFIX "DAY:DOMAIN"
+ *	(DAY is the UTC date YYYY-MM-DD, DOMAIN the policy domain), the
+ *	input of `mxguard dmarc-report`; and, when dmarc.history_file is
+ *	set, a block in OpenDMARC's history file format (job, reporter,
+ *	received, ipaddr, from, mfrom, spf, dkim, pdomain, policy, rua, pct,
+ *	adkim, aspf, p, sp, align_dkim, align_spf, arc, arc_policy, action),
+ *	so that opendmarc-import keeps working.
+ *
+ *	Appends never block mail: dmarc_history_add formats the record and
+ *	queues it (bounded, DMARC_HIST_QUEUE records); one writer thread
+ *	per config snapshot does the store and file I/O. A full queue drops
+ *	the record, a failed write loses it; both are counted and logged
+ *	(the first time, then every 1000th). dmarc_history_free drains the
+ *	queue and stops the thread. Several mxguardd hosts may append to
+ *	one Redis: APPEND is atomic, each record is one line.
+ *
+ *	The store line (version 1) has tab-separated fields: "1", time,
+ *	client IP, From domain, MAIL FROM domain, policy domain, p, sp,
+ *	adkim, aspf, pct, applied disposition, DMARC result, DKIM aligned
+ *	(pass/fail), SPF aligned (pass/fail), SPF result, SPF domain, DKIM
+ *	results ("d:s:result" comma separated, "-" for none), override
+ *	reason ("-"), rua ("-"), queue id ("-"). Tabs and newlines in
+ *	values become spaces.
+ * DIAGNOSTICS
+ *	None: failures are counted and logged.
+ * STANDARDS
+ *	RFC 7489 7.2 (what an aggregate report needs).
+ */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "check/dmarc_int.h"
+#include "store/store.h"
+#include "util/msg.h"
+#include "util/xmalloc.h"
+
+#define DMARC_HIST_QUEUE	10000
+
+struct hist_item {
+    char   *key;		/* store key, or NULL */
+    char   *line;
+    char   *block;		/* history file text, or NULL */
+    struct hist_item *next;
+};
+
+struct dmarc_history {
+    struct store *store;
+    char   *file;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;	/* work queued, or stop */
+    pthread_cond_t idle;	/* queue drained */
+    struct hist_item *head, *tail;
+    size_t  queued;
+    int     busy, stop;
+    unsigned long long written, failed, dropped;
+};
+
+/* hist_put - append a value with tabs and newlines as spaces, "-" when empty */
+static void hist_put(struct buf *out, const char *s)
+{
+    if (s == NULL || *s == 0) {
+	buf_putc(out, '-');
+	return;
+    }
+    for (; *s; s++)
+	buf_putc(out, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+/* policy_char - a policy as one letter, "-" when unspecified */
+static const char *policy_letter(int p)
+{
+    return p == 'n' ? "none" : p == 'q' ? "quarantine" : p == 'r' ? "reject" : "-";
+}
+
+/* dmarc_history_line - the store line of a record */
+void dmarc_history_line(const struct dmarc_hist_rec *r, struct buf *out)
+{
+    const char *f[] = {r->ip, r->from, r->mfrom, r->pdomain};
+
+    buf_printf(out, "1\t%lld", (long long) r->when);
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+	buf_putc(out, '\t');
+	hist_put(out, f[i]);
+    }
+    buf_printf(out, "\t%s\t%s\t%c\t%c\t%d\t%s\t%s\t%s\t%s\t", policy_letter(r->p),
+	       policy_letter(r->sp), r->adkim ? r->adkim : 'r', r->aspf ? r->aspf : 'r',
+	       r->pct, policy_letter(r->disposition), r->result,
+	       r->dkim_aligned ? "pass" : "fail", r->spf_aligned ? "pass" : "fail");
+    hist_put(out, r->spf_result);
+    buf_putc(out, '\t');
+    hist_put(out, r->spf_domain);
+    buf_putc(out, '\t');
+    hist_put(out, r->dkim);
+    buf_putc(out, '\t');
+    hist_put(out, r->reason);
+    buf_putc(out, '\t');
+    hist_put(out, r->rua);
+    buf_putc(out, '\t');
+    hist_put(out, r->queue_id);
+    buf_putc(out, '\n');
+}
+
+/* ares_code - OpenDMARC's (ARES_RESULT_*) number for a result word */
+static int ares_code(const char *w)
+{
+    static const char *const words[] = {"pass", "", "softfail", "neutral", "temperror",
+	"permerror", "none", "fail", "policy"};
+
+    for (int i = 0; w && i < (int) (sizeof(words) / sizeof(words[0])); i++)
+	if (*words[i] && strcmp(w, words[i]) == 0)
+	    return i;
+    return -1;
+}
+
+/* dmarc_history_opendmarc - the record in OpenDMARC's history file format */
+void dmarc_history_opendmarc(const struct dmarc_hist_rec *r, struct buf *out)
+{
+    /* DMARC_POLICY_* of libopendmarc; DMARC_RESULT_* of opendmarc(8) */
+    int     policy = r->disposition == 0 ? 14 : strcmp(r->result, "pass") == 0 ? 15
+	: r->disposition == 'r' ? 16 : r->disposition == 'q' ? 17 : 18;
+    int     action = r->disposition == 'r' ? 0 : r->disposition == 'q' ? 4 : 2;
+    const char *d = r->dkim;
+
+    buf_printf(out, "job %s\nreporter %s\nreceived %lld\nipaddr %s\nfrom %s\nmfrom %s\n",
+	       r->queue_id && *r->queue_id ? r->queue_id : "-", r->reporter,
+	       (long long) r->when, r->ip && *r->ip ? r->ip : "-", r->from,
+	       r->mfrom && *r->mfrom ? r->mfrom : "-");
+    if (r->spf_result)
+	buf_printf(out, "spf %d\n", ares_code(r->spf_result));
+    while (d && *d) {			/* "d:s:result,..." -> "dkim d s code" */
+	size_t  len = strcspn(d, ",");
+	char   *tok = xstrndup(d, len), *c1 = strchr(tok, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+	if (c1 && c2) {
+	    *c1 = *c2 = 0;
+	    buf_printf(out, "dkim %s %s %d\n", tok, c1 + 1, ares_code(c2 + 1));
+	}
+	free(tok);
+	d += len + (d[len] == ',');
+    }
+    buf_printf(out, "pdomain %s\npolicy %d\nrua %s\npct %d\nadkim %d\naspf %d\np %d\nsp %d\n"
+	       "align_dkim %d\nalign_spf %d\narc %d\narc_policy %d json:[]\naction %d\n",
+	       r->pdomain, policy, r->rua && *r->rua ? r->rua : "-", r->pct, r->adkim,
+	       r->aspf, r->p, r->sp, r->dkim_aligned ? 4 : 5, r->spf_aligned ? 4 : 5,
+	       r->arc_pass ? 0 : 7, r->arc_pass ? 0 : 2, action);
+}
+
+/* hist_count_failure - count and log (the first, then every 1000th) */
+static void hist_count_failure(unsigned long long *counter, const char *what, const char *why)
+{
+    unsigned long long n = __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+
+    if (n == 1 || n % 1000 == 0)
+	msg_warn("dmarc: history: %s: %s (%llu so far)", what, why, n);
+}
+
+/* hist_write - one item's I/O (writer thread) */
+static void hist_write(struct dmarc_history *h, const struct hist_item *it)
+{
+    int     ok = 1;
+
+    if (it->key && h->store
+	&& store_append(h->store, it->key, it->line, strlen(it->line)) != 0) {
+	hist_count_failure(&h->failed, "store append failed", store_error(h->store));
+	ok = 0;
+    }
+    if (it->block && h->file) {
+	int     fd = open(h->file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	size_t  len = strlen(it->block);
+
+	/* one write() per record: O_APPEND keeps records of several writers whole */
+	if (fd < 0 || write(fd, it->block, len) != (ssize_t) len) {
+	    hist_count_failure(&h->failed, h->file, strerror(errno));
+	    ok = 0;
+	}
+	if (fd >= 0)
+	    close(fd);
+    }
+    if (ok)
+	__atomic_add_fetch(&h->written, 1, __ATOMIC_RELAXED);
+}
+
+/* hist_thread - the writer: takes items off the queue until stopped and drained */
+static void *hist_thread(void *arg)
+{
+    struct dmarc_history *h = arg;
+
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+	struct hist_item *it;
+
+	while (h->head == NULL && !h->stop) {
+	    pthread_cond_broadcast(&h->idle);
+	    pthread_cond_wait(&h->cond, &h->lock);
+	}
+	if (h->head == NULL)
+	    break;
+	it = h->head;
+	h->head = it->next;
+	if (h->head == NULL)
+	    h->tail = NULL;
+	h->queued--;
+	h->busy = 1;
+	pthread_mutex_unlock(&h->lock);
+	hist_write(h, it);
+	free(it->key);
+	free(it->line);
+	free(it->block);
+	free(it);
+	pthread_mutex_lock(&h->lock);
+	h->busy = 0;
+    }
+    pthread_cond_broadcast(&h->idle);
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+/* dmarc_history_new - a writer for a store and/or a file; NULL when neither */
+struct dmarc_history *dmarc_history_new(struct store *store, const char *file)
+{
+    struct dmarc_history *h;
+
+    if (store == NULL && (file == NULL || *file == 0))
+	return NULL;
+    h = xcalloc(1, sizeof(*h));
+    h->store = store;
+    h->file = file && *file ? xstrdup(file) : NULL;
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->cond, NULL);
+    pthread_cond_init(&h->idle, NULL);
+    if (pthread_create(&h->thread, NULL, hist_thread, h) != 0)
+	msg_fatal("dmarc: history: cannot start the writer thread: %s", strerror(errno));
+    return h;
+}
+
+/* dmarc_history_add - queue a record; never waits for I/O */
+void dmarc_history_add(struct dmarc_history *h, const struct dmarc_hist_rec *r)
+{
+    struct hist_item *it;
+    struct buf b = BUF_INIT;
+    struct tm tm;
+    char    day[16];
+
+    if (h == NULL)
+	return;
+    it = xcalloc(1, sizeof(*it));
+    gmtime_r(&r->when, &tm);
+    strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+    if (h->store)
+	it->key = xasprintf("%s%s:%s", DMARC_HIST_PREFIX, day, r->pdomain);
+    dmarc_history_line(r, &b);
+    it->line = buf_steal(&b);
+    if (h->file) {
+	dmarc_history_opendmarc(r, &b);
+	it->block = buf_steal(&b);
+    }
+    pthread_mutex_lock(&h->lock);
+    if (h->queued >= DMARC_HIST_QUEUE || h->stop) {
+	pthread_mutex_unlock(&h->lock);
+	hist_count_failure(&h->dropped, "queue full, record dropped", r->pdomain);
+	free(it->key);
+	free(it->line);
+	free(it->block);
+	free(it);
+	return;
+    }
+    if (h->tail)
+	h->tail->next = it;
+    else
+	h->head = it;
+    h->tail = it;
+    h->queued++;
+    pthread_cond_signal(&h->cond);
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* dmarc_history_flush - wait until every queued record was written */
+void dmarc_history_flush(struct dmarc_history *h)
+{
+    if (h == NULL)
+	return;
+    pthread_mutex_lock(&h->lock);
+    while (h->head != NULL || h->busy)
+	pthread_cond_wait(&h->idle, &h->lock);
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* dmarc_history_counts - records written, failed and dropped so far */
+void dmarc_history_counts(struct dmarc_history *h, unsigned long long *written_r,
+			  unsigned long long *failed_r, unsigned long long *dropped_r)
+{
+    *written_r = h ? __atomic_load_n(&h->written, __ATOMIC_RELAXED) : 0;
+    *failed_r = h ? __atomic_load_n(&h->failed, __ATOMIC_RELAXED) : 0;
+    *dropped_r = h ? __atomic_load_n(&h->dropped, __ATOMIC_RELAXED) : 0;
+}
+
+/* dmarc_history_free - drain the queue, stop the writer, free */
+void dmarc_history_free(struct dmarc_history **hp)
+{
+    struct dmarc_history *h = *hp;
+
+    if (h == NULL)
+	return;
+    pthread_mutex_lock(&h->lock);
+    h->stop = 1;
+    pthread_cond_signal(&h->cond);
+    pthread_mutex_unlock(&h->lock);
+    pthread_join(h->thread, NULL);
+    if (h->failed || h->dropped)
+	msg_warn("dmarc: history: %llu records written, %llu failed, %llu dropped",
+		 h->written, h->failed, h->dropped);
+    pthread_mutex_destroy(&h->lock);
+    pthread_cond_destroy(&h->cond);
+    pthread_cond_destroy(&h->idle);
+    free(h->file);
+    free(h);
+    *hp = NULL;
+}
