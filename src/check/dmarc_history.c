@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -241,6 +242,8 @@ static void *hist_thread(void *arg)
 struct dmarc_history *dmarc_history_new(struct store *store, const char *file)
 {
     struct dmarc_history *h;
+    sigset_t all, old;
+    int     err;
 
     if (store == NULL && (file == NULL || *file == 0))
 	return NULL;
@@ -250,8 +253,14 @@ struct dmarc_history *dmarc_history_new(struct store *store, const char *file)
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->cond, NULL);
     pthread_cond_init(&h->idle, NULL);
-    if (pthread_create(&h->thread, NULL, hist_thread, h) != 0)
-	msg_fatal("dmarc: history: cannot start the writer thread: %s", strerror(errno));
+    /* the writer never takes a signal meant for the daemon: it starts
+     * with every signal blocked (the mask is inherited) */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    err = pthread_create(&h->thread, NULL, hist_thread, h);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err != 0)
+	msg_fatal("dmarc: history: cannot start the writer thread: %s", strerror(err));
     return h;
 }
 
