@@ -61,6 +61,7 @@ cat >"$T_DIR/mxguard.conf" <<EOF
 milter: { socket = "inet:$MPORT@127.0.0.1"; user = ""; };
 log: { verbose = 1; };
 spf: { enabled = false; };
+dmarc: { enabled = false; };
 EOF
 "$MXGUARDD" -f -c "$T_DIR/mxguard.conf" </dev/null >"$T_DIR/mxguardd.log" 2>&1 &
 MPID=$!
@@ -129,6 +130,7 @@ cat >"$T_DIR/mxguard-unix.conf" <<EOF
 milter: { socket = "unix:$SOCK"; user = ""; group = "postfix"; };
 log: { verbose = 1; };
 spf: { enabled = false; };
+dmarc: { enabled = false; };
 EOF
 "$MXGUARDD" -f -c "$T_DIR/mxguard-unix.conf" </dev/null >"$T_DIR/mxguardd-unix.log" 2>&1 &
 UPID=$!

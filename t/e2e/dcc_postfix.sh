@@ -24,6 +24,7 @@ milter: { socket = "inet:$D_PORT@127.0.0.1"; user = ""; pidfile = "$D_PIDFILE";
           authserv_id = "mx.dcc.test"; };
 store: { lmdb = "$T_DIR/state.mdb"; };
 spf: { enabled = false; };
+dmarc: { enabled = false; };
 dcc: { enabled = true; address = "$SOCK"; defer_ok = false; per_recipient = true;
        timeout_ms = 5000; };
 rules: { data = (

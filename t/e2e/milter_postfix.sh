@@ -32,6 +32,7 @@ milter: {
 };
 log: { verbose = 1; };
 spf: { enabled = false; };
+dmarc: { enabled = false; };
 store: { lmdb = "$T_DIR/state.mdb"; redis = "127.0.0.1:$REDIS_PORT/0"; redis_timeout_ms = 1000; };
 lists: { blocked = "redis:SISMEMBER blocked \$value"; };
 rules: {

@@ -31,6 +31,7 @@ milter: {
 };
 log: { verbose = 2; };
 spf: { enabled = false; };
+dmarc: { enabled = false; };
 rules: {
   mail = (
     { if = { sender_domains = [ "reject.bed.test" ]; }; then = "reject";

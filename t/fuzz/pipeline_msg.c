@@ -30,6 +30,7 @@ static const char fuzz_conf[] =
     "milter: { authserv_id = \"mx.fuzz\"; max_message_size = 2048; };\n"
     "store: { lmdb = \"/nonexistent/fuzz/state.mdb\"; };\n"
     "spf: { enabled = false; };\n"	/* no DNS while fuzzing (fuzz_spf_record covers SPF) */
+    "dmarc: { enabled = false; };\n"	/* fuzz_dmarc_record and fuzz_dmarc_from cover DMARC */
     "lists: { bad = [ \"spam.example\", \".bad.example\", \"192.0.2.0/24\" ]; };\n"
     "rules: {\n"
     "  rcpt = ( { if = { rcpt_domains = \"closed.example\"; }; then = \"reject\";\n"

@@ -13,6 +13,7 @@ command -v perl >/dev/null || t_bail "perl is required (JSON::PP parses --json)"
 conf() {
 	{ printf 'milter: { authserv_id = "mx.test"; max_message_size = %s; };\n' "${MAXSIZE:-0}"
 	  printf 'spf: { enabled = false; };\n'
+	  printf 'dmarc: { enabled = false; };\n'
 	  printf 'store: { lmdb = "%s/state.mdb"; %s };\n' "$T_DIR" "${STORE:-}"
 	  printf '%s\n' "$2"; } >"$T_DIR/$1.conf"
 }

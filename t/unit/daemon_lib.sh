@@ -24,6 +24,7 @@ milter: {
 };
 log: { verbose = 2; };
 spf: { enabled = false; };
+dmarc: { enabled = false; };
 CONF
 }
 

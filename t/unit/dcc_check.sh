@@ -28,6 +28,7 @@ conf() {
 milter: { authserv_id = "mx.test"; };
 store: { lmdb = "$T_DIR/state.mdb"; };
 spf: { enabled = false; };
+dmarc: { enabled = false; };
 dcc: { enabled = true; address = "${3:-$SOCK}"; timeout_ms = ${4:-1500}; defer_ok = ${5:-false};
        client_ip_override = "file:$T_DIR/multiip"; $2 };
 rules: {

@@ -29,6 +29,7 @@ RSA_TXT="\"v=DKIM1; k=rsa; p=$(printf %s "$RSA_P" | cut -c1-200)\" \"$(printf %s
   echo "dns: { static = \"$D/zone\"; servers = [ \"127.0.0.1:9\" ]; timeout_ms = 300; retries = 0; };"
   echo "store: { lmdb = \"$D/state.mdb\"; };"
   echo 'spf: { enabled = false; };'
+  echo 'dmarc: { enabled = false; };'
   echo "dkim: { sign = ( { domain = \"example.com\"; selector = \"s1\"; key = \"$D/rsa.pem\"; },"
   echo "                 { domain = \"example.com\"; selector = \"ed1\"; key = \"$D/ed.pem\";"
   echo '                   algorithm = "ed25519-sha256"; } ); };'

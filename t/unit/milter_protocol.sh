@@ -16,6 +16,7 @@ milter: { socket = "unix:$SOCK"; user = ""; pidfile = "$D_PIDFILE";
           authserv_id = "mx.proto.test"; on_internal_error = "reject"; };
 log: { verbose = 1; };
 spf: { enabled = false; };
+dmarc: { enabled = false; };
 rules: {
   rcpt = (
     { if = { rcpt = [ "bad@example.test" ]; }; then = "reject";

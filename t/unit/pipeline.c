@@ -43,6 +43,7 @@ static struct pipeline *load(const char *text, struct buf *errs)
      * tests); SPF off also keeps them away from the system resolver */
     buf_puts(&full, text);
     buf_puts(&full, "spf: { enabled = false; };\n");
+    buf_puts(&full, "dmarc: { enabled = false; };\n");
     c = conf_load_string(buf_str(&full), "test.conf", errs);
     buf_free(&full);
     if (c == NULL)
