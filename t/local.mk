@@ -19,3 +19,4 @@ include t/unit/dcc.mk
 include t/unit/outbound.mk
 include t/unit/event.mk
 include t/unit/dmarc.mk
+include t/unit/metrics.mk

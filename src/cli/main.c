@@ -34,6 +34,8 @@ static const struct cli_command cli_commands[] = {
      "DKIM-sign a message file with the config's keys; the signed message on stdout"},
     {"spf", cmd_spf, "[-c FILE] [--guess] [--helo-identity] IP ADDRESS [HELO]",
      "SPF result for a client IP and a MAIL FROM address (RFC 7208)"},
+    {"status", cmd_status, "[-c FILE] [--listen IP:PORT] [--raw]",
+     "a running daemon's counters from its metrics listener (metrics.listen)"},
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))

@@ -9,6 +9,7 @@
  *	int conf_check_dns_server(const char *value, const char **why_r);
  *	int conf_check_redis(const char *value, const char **why_r);
  *	int conf_check_listen(const char *value, const char **why_r);
+ *	int conf_check_metrics_listen(const char *value, const char **why_r);
  *	int conf_check_word(const char *value, const char *const *words);
  * DESCRIPTION
  *	Syntax only: nothing here resolves names or opens files, so
@@ -192,6 +193,31 @@ int conf_check_dns_server(const char *value, const char **why_r)
 	return -1;
     }
     if (check_port(colon + 1, strlen(colon + 1)) < 0) {
+	*why_r = "bad port (must be 1..65535)";
+	return -1;
+    }
+    return 0;
+}
+
+/* conf_check_metrics_listen - "" (off), "ip:port" or "[ipv6]:port" with an address */
+int conf_check_metrics_listen(const char *value, const char **why_r)
+{
+    const char *colon = value[0] == '[' ? strstr(value, "]:") : strrchr(value, ':');
+    size_t hlen;
+
+    if (*value == 0)
+	return 0;
+    if (colon == NULL) {
+	*why_r = "expected IP:PORT or [IPv6]:PORT";
+	return -1;
+    }
+    hlen = (size_t) (colon - value);
+    if (value[0] == '[' ? !is_ip(AF_INET6, value + 1, hlen - 1) : !is_ip(AF_INET, value, hlen)) {
+	*why_r = "not an IP address (the listener binds an address, not a name)";
+	return -1;
+    }
+    colon += value[0] == '[' ? 2 : 1;
+    if (check_port(colon, strlen(colon)) < 0) {
 	*why_r = "bad port (must be 1..65535)";
 	return -1;
     }

@@ -17,6 +17,9 @@
  *	int conf_check_dns_server(const char *value, const char **why_r);
  *	int conf_check_redis(const char *value, const char **why_r);
  *	int conf_check_listen(const char *value, const char **why_r);
+ *	int conf_check_metrics_listen(const char *value, const char **why_r);
+int conf_check_metrics_listen(const char *value, const char **why_r);
+ *	int conf_check_metrics_listen(const char *value, const char **why_r);
  *	int conf_check_word(const char *value, const char *const *words);
  *
  *	void conf_value_free(const struct conf_key *key, struct conf_value *v);
@@ -114,6 +117,7 @@ int conf_check_milter_socket(const char *value, const char **why_r);
 int conf_check_dns_server(const char *value, const char **why_r);
 int conf_check_redis(const char *value, const char **why_r);
 int conf_check_listen(const char *value, const char **why_r);
+int conf_check_metrics_listen(const char *value, const char **why_r);
 int conf_check_word(const char *value, const char *const *words);
 
 void conf_value_free(const struct conf_key *key, struct conf_value *v);

@@ -234,6 +234,10 @@ const struct conf_key conf_keys[] = {
     K_INT("events.queue_max", 10000, 1, 10000000,
 	  "events waiting for the worker at most; more are dropped and counted"),
 
+    /* metrics */
+    K_STR("metrics.listen", "", conf_check_metrics_listen,
+	  "HTTP listener for Prometheus (GET /metrics), \"IP:PORT\" or \"[IPv6]:PORT\"; empty: off"),
+
     /* outbound */
     K_LIST("outbound.listen", listen_default, conf_check_listen,
 	   "where mxguard-outbound listens: \"smtp:HOST:PORT\", \"lmtp:HOST:PORT\" "

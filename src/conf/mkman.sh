@@ -21,6 +21,7 @@ BEGIN {
 	intro["lists"] = "Named lists, referred to in rules as +NAME."
 	intro["rules"] = "The policy rules, checked by the policy module when the daemon starts."
 	intro["events"] = "Actions run when events happen."
+	intro["metrics"] = "Counters for Prometheus and mxguard status (see METRICS in mxguardd(8))."
 	intro["outbound"] = "The outbound proxy, mxguard\\-outbound(8)."
 }
 {

@@ -49,6 +49,9 @@
 
 #define DNS_MAX_SERVERS 16
 
+/* Counters for metrics: one relaxed atomic add each, no lock. */
+static unsigned long long dns_stat_v[DNS_STAT_COUNT];
+
 struct tstate {				/* one thread's resolver state */
     struct __res_state res;
     struct dns_resolver *owner;
@@ -289,17 +292,40 @@ static struct dns_answer *network(struct dns_resolver *r, const char *name, enum
     return a;
 }
 
+/* dns_stat_inc - count one event for dns_stats_get */
+void dns_stat_inc(enum dns_stat which)
+{
+    __atomic_fetch_add(&dns_stat_v[which], 1, __ATOMIC_RELAXED);
+}
+
+/* dns_stats_get - a copy of the process-wide DNS counters */
+void dns_stats_get(struct dns_stats *s)
+{
+    s->lookups = __atomic_load_n(&dns_stat_v[DNS_STAT_LOOKUPS], __ATOMIC_RELAXED);
+    s->cache_hits = __atomic_load_n(&dns_stat_v[DNS_STAT_CACHE_HITS], __ATOMIC_RELAXED);
+    s->queries = __atomic_load_n(&dns_stat_v[DNS_STAT_QUERIES], __ATOMIC_RELAXED);
+    s->errors = __atomic_load_n(&dns_stat_v[DNS_STAT_ERRORS], __ATOMIC_RELAXED);
+    s->timeouts = __atomic_load_n(&dns_stat_v[DNS_STAT_TIMEOUTS], __ATOMIC_RELAXED);
+}
+
 /* step - one (name, type): static file, cache, then network */
 static struct dns_answer *step(struct dns_resolver *r, const char *name, enum dns_type type,
 			       long long deadline_ms)
 {
     struct dns_answer *a;
 
+    dns_stat_inc(DNS_STAT_LOOKUPS);
     if ((a = dns_static_lookup(r->statics, name, type)) != NULL)
 	return a;
-    if ((a = dns_cache_get(r->cache, name, type)) != NULL)
+    if ((a = dns_cache_get(r->cache, name, type)) != NULL) {
+	dns_stat_inc(DNS_STAT_CACHE_HITS);
 	return a;
-    return network(r, name, type, deadline_ms);
+    }
+    dns_stat_inc(DNS_STAT_QUERIES);
+    a = network(r, name, type, deadline_ms);
+    if (a->status == DNS_TEMP || a->status == DNS_PERM)
+	dns_stat_inc(DNS_STAT_ERRORS);
+    return a;
 }
 
 /* budget_charge - NULL when a query may go, else the failing answer */

@@ -16,6 +16,7 @@
  *		       struct dns_budget *budget, struct dns_answer **answer_r);
  *	void dns_answer_free(struct dns_answer **ap);
  *	const char *dns_type_name(enum dns_type t);
+ *	void dns_stats_get(struct dns_stats *s);
  *	const char *dns_status_name(enum dns_status s);
  *	int dns_reverse_name(int family, const unsigned char *addr,
  *			     char *out, size_t outlen);    (for PTR lookups)
@@ -47,6 +48,12 @@
  *	and makes dns_lookup return DNS_PERM with reason "lookup budget
  *	exhausted" when empty (SPF's RFC 7208 4.6.4 limits), and DNS_TEMP
  *	with "time budget exhausted" past its deadline.
+ *
+ *	dns_stats_get copies process-wide counters (relaxed atomics, for
+ *	metrics): lookups (each name/type step of dns_lookup, static file
+ *	included), cache hits, queries sent to the network, network answers
+ *	that were DNS_TEMP/DNS_PERM, and attempts that timed out (a lookup
+ *	retried over several servers counts each timeout).
  * DIAGNOSTICS
  *	dns_lookup returns the status; *answer_r is always set (free it).
  *	dns_reply_parse: 0 parsed, -1 malformed (answer->status DNS_PERM).
@@ -121,6 +128,15 @@ struct dns_config {
     const char *static_file;	/* NULL = none */
 };
 
+/* Process-wide counters (atomic, for metrics): dns_stats_get copies them. */
+struct dns_stats {
+    unsigned long long lookups;		/* steps of dns_lookup (name, type) */
+    unsigned long long cache_hits;	/* answered by the cache */
+    unsigned long long queries;		/* sent to the network */
+    unsigned long long errors;		/* network answers DNS_TEMP or DNS_PERM */
+    unsigned long long timeouts;	/* attempts that got no reply in time */
+};
+
 struct dns_budget {
     int queries_left;		/* < 0: unlimited */
     long long deadline_ms;	/* CLOCK_MONOTONIC ms; 0 = none */
@@ -136,6 +152,7 @@ void dns_resolver_free(struct dns_resolver **rp);
 int dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
 	       struct dns_budget *budget, struct dns_answer **answer_r);
 void dns_answer_free(struct dns_answer **ap);
+void dns_stats_get(struct dns_stats *s);
 const char *dns_type_name(enum dns_type t);
 int dns_type_parse(const char *name);	/* -1 unknown */
 const char *dns_status_name(enum dns_status s);

@@ -46,6 +46,11 @@ int dns_exchange(const struct dns_server *servers, size_t nservers, int timeout_
 		 unsigned char **reply_r, size_t *rlen_r, const char **server_r,
 		 char *why, size_t whylen);
 
+/* dns.c: the process-wide counters behind dns_stats_get (relaxed atomics) */
+enum dns_stat { DNS_STAT_LOOKUPS, DNS_STAT_CACHE_HITS, DNS_STAT_QUERIES, DNS_STAT_ERRORS,
+		DNS_STAT_TIMEOUTS, DNS_STAT_COUNT };
+void dns_stat_inc(enum dns_stat which);
+
 /* dns_cache.c */
 struct dns_cache;
 struct dns_cache *dns_cache_new(size_t size);

@@ -296,6 +296,8 @@ int dns_exchange(const struct dns_server *servers, size_t nservers, int timeout_
 		until = deadline_ms;
 	    int r = udp_try(s, query, qlen, until, qname, qtype, ubuf, sizeof(ubuf), &rlen, &err);
 	    if (r <= 0) {
+		if (r == 0)
+		    dns_stat_inc(DNS_STAT_TIMEOUTS);
 		add_why(why, whylen, r == 0 ? "timeout" : err_text(err, ebuf, sizeof(ebuf)), s->text);
 		continue;
 	    }

@@ -11,12 +11,14 @@
 #include <strings.h>
 
 #include "conf/conf.h"
+#include "metrics/metrics.h"
 #include "pipeline/pipeline.h"
 #include "util/xmalloc.h"
 
 /* milter_conn_alloc - an empty connection context */
 struct milter_conn *milter_conn_alloc(void)
 {
+    metrics_milter_conn(1);
     return xcalloc(1, sizeof(struct milter_conn));
 }
 
@@ -72,6 +74,7 @@ void milter_conn_free(struct milter_conn **connp)
 
     if (conn == NULL)
 	return;
+    metrics_milter_conn(-1);
     milter_msg_reset(&conn->msg);
     if (conn->pc)
 	pipeline_conn_free(&conn->pc);

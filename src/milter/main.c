@@ -60,6 +60,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "metrics/metrics.h"
 #include "milter/callbacks.h"
 #include "milter/daemon.h"
 #include "milter/live.h"
@@ -519,6 +520,7 @@ int main(int argc, char **argv)
 	msg_fatal("%s: cannot build the message pipeline", PROG);
     conf_install(c);
     milter_live_install(pipe);
+    metrics_http_start_conf(PROG, c);
     mxguardd_start(&d);
     msg_info("%s: starting: version %s, socket %s, config %s, user %s", PROG,
 	     PACKAGE_VERSION, d.socket_spec, daemon_conf_name(c),
@@ -527,6 +529,7 @@ int main(int argc, char **argv)
 	msg_fatal("%s: %s", PROG, buf_str(&why));
     buf_free(&why);
     status = mxguardd_serve(&d);
+    metrics_http_stop();
     mxguardd_unlink_socket(&d);
     if (*d.pidfile)
 	daemon_pidfile_remove(d.pidfile);

@@ -43,6 +43,7 @@
 #include "mail/header.h"
 #include "mail/msg.h"
 #include "event/event.h"
+#include "metrics/metrics.h"
 #include "pipeline/pipeline_int.h"
 #include "util/cidr.h"
 #include "util/msg.h"
@@ -193,6 +194,7 @@ static int pipeline_hooks(struct pipeline_conn *pc, int stage, const char *rcpt)
     for (size_t i = 0; i < p->nmods; i++) {
 	const struct check_module *mod = p->mods[i];
 	int r = 0;
+	long long t0 = metrics_clock_us();
 
 	pc->msg.cur = i;
 
@@ -213,6 +215,7 @@ static int pipeline_hooks(struct pipeline_conn *pc, int stage, const char *rcpt)
 	    r = mod->on_eom ? mod->on_eom(p->states[i], &pc->msg) : 0;
 	    break;
 	}
+	metrics_check_time(mod, stage, t0);
 	if (r < 0) {
 	    msg_warn("%s: pipeline: check %s failed", *pc->queue_id ? pc->queue_id : "NOQUEUE",
 		     mod->name);

@@ -43,6 +43,7 @@
 #include "mail/authres.h"
 #include "mail/header.h"
 #include "event/event.h"
+#include "metrics/metrics.h"
 #include "pipeline/pipeline_int.h"
 #include "util/msg.h"
 #include "util/xmalloc.h"
@@ -215,6 +216,7 @@ void pipeline_msg_summary(struct pipeline_conn *pc, const struct verdict *v)
     msg_info("%s", buf_str(&b));
     buf_free(&b);
     event_msg_end(pc->p->events, pc->facts, v);
+    metrics_msg_end(pc->p->tables, pc->facts, v->action);
     if (pc->on_end)
 	pc->on_end(pc->on_end_ctx, pc->facts, v);
 }

@@ -26,6 +26,9 @@
 
 #define STORE_LMDB_DEFAULT_MB 256
 
+/* Failures of every store of the process (store_set_error calls). */
+static unsigned long long store_errors;
+
 /* store_err_free - pthread key destructor of the per-thread error buffer */
 static void store_err_free(void *p)
 {
@@ -54,6 +57,7 @@ void store_set_error(struct store *s, const char *fmt, ...)
     va_list ap;
     char tmp[512];
 
+    __atomic_fetch_add(&store_errors, 1, __ATOMIC_RELAXED);
     if (b == NULL) {
 	b = xcalloc(1, sizeof(*b));
 	pthread_setspecific(s->err_key, b);
@@ -63,6 +67,12 @@ void store_set_error(struct store *s, const char *fmt, ...)
     va_end(ap);
     buf_reset(b);
     buf_puts(b, tmp);
+}
+
+/* store_error_count - failures of every store of the process (for metrics) */
+unsigned long long store_error_count(void)
+{
+    return __atomic_load_n(&store_errors, __ATOMIC_RELAXED);
 }
 
 /* store_error - why the last failed call of this thread on s failed */

@@ -18,6 +18,7 @@
  *		       void *ctx);
  *	int store_expire(struct store *s);
  *	const char *store_error(struct store *s);
+ *	unsigned long long store_error_count(void);
  *	const char *store_kind(const struct store *s);
  *	void store_set_clock(struct store *s, time_t (*now)(void *ctx), void *ctx);
  *
@@ -64,6 +65,8 @@
  *	others: 0 ok, -1 failure; store_error() says why (per thread, valid
  *	until the next call on that store in the same thread).
  *	store_scan: fn returns non-zero to stop; result 0, or -1.
+ *	store_error_count: how many failures (store_error reasons) every
+ *	store of the process had so far; an atomic counter for metrics.
  */
 #ifndef MXG_STORE_STORE_H
 #define MXG_STORE_STORE_H
@@ -94,6 +97,7 @@ int store_scan(struct store *s, const char *prefix,
 	       int (*fn)(void *ctx, const char *key, const void *val, size_t len), void *ctx);
 int store_expire(struct store *s);
 const char *store_error(struct store *s);
+unsigned long long store_error_count(void);
 const char *store_kind(const struct store *s);
 void store_set_clock(struct store *s, time_t (*now)(void *ctx), void *ctx);
 int store_command(struct store *s, int argc, const char *const *argv, const size_t *argvlen,
