@@ -37,6 +37,7 @@
 
 #include "conf/conf.h"
 #include "event/event_int.h"
+#include "metrics/metrics.h"
 #include "pipeline/json.h"
 #include "policy/verdict.h"
 #include "util/msg.h"
@@ -111,6 +112,7 @@ static void *event_worker(void *arg)
 		b->n--;
 		b->st.dropped++;
 		b->unlogged++;
+		metrics_event_drop();
 	    }
 	    break;
 	}
@@ -118,6 +120,7 @@ static void *event_worker(void *arg)
 	b->q[b->head] = NULL;
 	b->head = (b->head + 1) % b->cap;
 	b->n--;
+	metrics_event_queue((long) b->n);
 	pthread_mutex_unlock(&b->lock);
 	r = event_sink_run(j->a, j, NULL);
 	event_job_free(&j);
@@ -275,6 +278,7 @@ static void event_enqueue(struct event_bus *b, struct event_job *j)
     if (b->n == b->cap || b->stop) {
 	b->st.dropped++;
 	b->unlogged++;
+	metrics_event_drop();
 	event_drop_report(b, 0);	/* the first drop at once, then once a minute */
 	pthread_mutex_unlock(&b->lock);
 	event_job_free(&j);
@@ -282,6 +286,7 @@ static void event_enqueue(struct event_bus *b, struct event_job *j)
     }
     b->q[(b->head + b->n) % b->cap] = j;
     b->n++;
+    metrics_event_queue((long) b->n);
     b->st.queued++;
     pthread_cond_signal(&b->cond);
     pthread_mutex_unlock(&b->lock);

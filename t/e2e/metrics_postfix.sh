@@ -4,7 +4,7 @@
 # Postfix and DNS: messages by verdict, DKIM and ARC results and hook
 # latencies equal what was sent exactly (the messages are DKIM-signed with
 # mxguard sign, the key is in the DNS bed), DNS queries moved, no milter
-# connection stays in flight; the listener answers only GET/HEAD /metrics,
+# connection stays in flight, events dropped by a full queue are counted; the listener answers only GET/HEAD /metrics,
 # refuses an oversized request, and `mxguard status` prints the same
 # numbers.
 . "$top_srcdir/t/lib/common.sh"
@@ -37,6 +37,10 @@ metrics: { listen = "127.0.0.1:$M_PORT"; };
 store: { lmdb = "$T_DIR/state.mdb"; };
 dns: { servers = [ "127.0.0.1:$DNS_PORT" ]; timeout_ms = 2000; cache_size = 100; };
 spf: { helo = false; };
+# A queue of one event and a worker that takes 3 s per event: the events
+# of 9 messages in a few seconds overflow it, and the drops are counted.
+events: { queue_max = 1;
+  actions = ( { on = [ "msg:complete" ]; exec = "$T_DIR/slow.sh"; timeout_ms = 5000; } ); };
 rules: {
   mail = (
     { if = { sender_domains = [ "reject.metricsbed.test" ]; }; then = "reject";
@@ -44,6 +48,7 @@ rules: {
   );
 };
 EOF
+printf '#!/bin/sh\ncat >/dev/null\nsleep 3\n' >"$T_DIR/slow.sh" && chmod 755 "$T_DIR/slow.sh"
 d_start "$T_DIR/m.conf" || t_bail "mxguardd did not start"
 d_wait_log "metrics: listening on http://127.0.0.1:$M_PORT/metrics"
 ok $? "mxguardd logs its metrics listener"
@@ -123,6 +128,16 @@ for _ in $(seq 1 50); do
 done
 t_is "$inflight" 0 "no milter connection stays in flight"
 t_is "$(s mxguard_store_errors_total)" 0 "no store errors"
+drops=$(s mxguard_event_drops_total)
+[ "$drops" -ge 1 ] 2>/dev/null
+ok $? "events dropped by the full queue are counted ($drops)"
+depth=absent
+for _ in $(seq 1 150); do
+	depth=$(metric mxguard_event_queue_depth)
+	[ "$depth" = 0 ] && break
+	sleep 0.1
+done
+t_is "$depth" 0 "the event queue depth returns to 0 once the worker caught up"
 
 # The listener refuses everything but GET/HEAD /metrics.
 t_is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$M_PORT/")" 404 "GET / is 404"
