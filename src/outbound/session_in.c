@@ -279,21 +279,18 @@ static void in_data(struct ob_in *in)
 	msg_info("%s: outbound: lost connection with the MTA during DATA: "
 		 "next-hop transactions abandoned", in->txn.queue_id);
 	in->quit = 1;
-    } else if (r == 2) {
-	for (size_t i = 0; i < in->txn.naccepted || (i == 0 && !in->lmtp); i++) {
-	    in_reply(in, "552 5.3.4 Message size exceeds fixed limit");
-	    if (!in->lmtp)
-		break;
-	}
-    } else if (r == 3) {
-	for (size_t i = 0; i < in->txn.naccepted || (i == 0 && !in->lmtp); i++) {
-	    in_reply(in, "451 4.3.0 Local error: cannot store the message");
-	    if (!in->lmtp)
-		break;
-	}
+    } else if (r == 2 || r == 3) {
+	size_t n = in->lmtp ? in->txn.naccepted : 1;
+
+	for (size_t i = 0; i < n; i++)
+	    in_reply(in, r == 2 ? "552 5.3.4 Message size exceeds fixed limit"
+		     : "451 4.3.0 Local error: cannot store the message");
     } else {
 	ob_txn_data(&in->txn, sp, &in->io);
     }
+    /* The replies first: the MTA need not wait for our QUITs to the next hops. */
+    if (!in->quit && ob_io_flush(&in->io, OB_T_SERVER) < 0)
+	in->quit = 1;
     ob_spool_free(&sp);
     in_txn_reset(in);
 }

@@ -250,4 +250,6 @@ if mxstart "$T_DIR/mx-unix.conf"; then
 fi
 # 6. Event actions: a stopped Redis vs a live one (t/bench/events.sh).
 sh "$top_srcdir/t/bench/events.sh"
+# 7. mxguard-outbound: Postfix -> proxy -> sink vs Postfix -> sink (t/bench/outbound.sh).
+sh "$top_srcdir/t/bench/outbound.sh"
 exit 0

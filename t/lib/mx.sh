@@ -35,7 +35,8 @@
 #		it; next hops on MX_PORT, helo_name out.bed.test,
 #		user "", $OB_KEYS inside the outbound group (more keys),
 #		plus the given config lines (t_dns_conf etc.). Its
-#		log (stderr) is OB_LOG. Stopped at exit.
+#		log (stderr) is OB_LOG, with debug lines unless OB_FLAGS is
+#		set (to "" for none). Stopped at exit.
 #	t_flaky_start ADDR MODE
 #		Starts t/lib/mx_flaky.pl on ADDR:MX_PORT (modes die, dot,
 #		accept: see that script), logging to $T_DIR/flaky.ADDR.log
@@ -106,7 +107,8 @@ t_outbound_start() {
 		for _l in "$@"; do printf '%s\n' "$_l"; done
 	} >"$T_DIR/outbound.conf"
 	_b=$(t_bin mxguard-outbound) || return 1
-	"$_b" -f -v -c "$T_DIR/outbound.conf" </dev/null >"$OB_LOG" 2>&1 &
+	# shellcheck disable=SC2086
+	"$_b" -f ${OB_FLAGS--v} -c "$T_DIR/outbound.conf" </dev/null >"$OB_LOG" 2>&1 &
 	T_OB_PID=$!
 	t_on_exit "kill $T_OB_PID"
 	t_wait_port "$OB_PORT" 10 || { t_diag "mxguard-outbound did not start:" "$(cat "$OB_LOG")"; return 1; }
