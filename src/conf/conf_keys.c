@@ -266,6 +266,9 @@ const struct conf_key conf_keys[] = {
 	  "bytes of a message kept in memory; the rest goes to an unlinked file in spool_dir"),
     K_STR("outbound.spool_dir", "/tmp", NULL, "directory for the temporary message copies"),
     K_INT("outbound.connect_timeout_s", 30, 1, 600, "TCP connect timeout to next hops"),
+    K_INT("outbound.connection_cache_s", 2, 0, 300,
+	  "seconds an idle next-hop connection is kept for the next message to the same "
+	  "destination; 0: no connection cache"),
     K_INT("outbound.max_sessions", 1000, 1, 100000,
 	  "concurrent sessions from the MTA; more get 421 4.3.2"),
     K_STR("outbound.ca_file", "", NULL,

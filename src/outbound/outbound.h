@@ -45,6 +45,7 @@
 
 struct dns_resolver;
 struct list;
+struct ob_cache;
 
 enum ob_tls_level {
     OB_TLS_NONE, OB_TLS_MAY, OB_TLS_ENCRYPT, OB_TLS_DANE, OB_TLS_DANE_ONLY,
@@ -84,6 +85,7 @@ struct ob_settings {
     char *tmpdir;
     int connect_timeout_ms;
     struct list *tls_lists[OB_TLS_NLEVELS];
+    struct ob_cache *cache;	/* idle next-hop connections (conn_cache.h) */
     ob_event_fn event;		/* NULL until src/event lands */
     void *event_ctx;
 };

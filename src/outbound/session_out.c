@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "outbound/conn_cache.h"
 #include "util/msg.h"
 #include "util/xmalloc.h"
 
@@ -47,8 +48,19 @@ long long ob_now_ms(void)
 /* ob_out_new - a conversation for one destination, not yet connected */
 struct ob_out *ob_out_new(struct ob_settings *s, const char *domain, const char *queue_id)
 {
-    struct ob_out *o = xcalloc(1, sizeof(*o));
+    struct ob_out *o = ob_cache_take(s->cache, domain);
 
+    if (o != NULL) {
+	o->set = ob_settings_ref(s);
+	o->reused = 1;
+	o->naccepted = 0;
+	o->state = OB_OUT_EHLO;
+	memset(&o->fail, 0, sizeof(o->fail));
+	snprintf(o->queue_id, sizeof(o->queue_id), "%s", queue_id);
+	o->t_start = ob_now_ms();
+	return o;
+    }
+    o = xcalloc(1, sizeof(*o));
     o->set = ob_settings_ref(s);
     o->domain = xstrdup(domain);
     snprintf(o->queue_id, sizeof(o->queue_id), "%s", queue_id);
@@ -311,6 +323,12 @@ int ob_out_open(struct ob_out *o, const struct ob_env *env)
     int temp = 0, r;
 
     o->env = env;
+    if (o->reused) {
+	o->uses++;
+	out_mail(o);
+	o->t_ready = ob_now_ms();
+	return 0;
+    }
     o->level = ob_tls_level_for(o->set, o->domain, &temp);
     if (temp) {
 	out_fail(o, OB_TR_POLICY_TEMP, o->domain);
@@ -334,8 +352,10 @@ int ob_out_open(struct ob_out *o, const struct ob_env *env)
 	if (out_host_dane(o, h) < 0)
 	    continue;
 	for (int a = 0; a < h->naddrs; a++)
-	    if (out_try_addr(o, h, &h->addrs[a]) == 0)
+	    if (out_try_addr(o, h, &h->addrs[a]) == 0) {
+		o->uses = 1;
 		return 0;
+	    }
     }
   failed:
     o->state = OB_OUT_FAILED;
@@ -442,6 +462,7 @@ int ob_out_data(struct ob_out *o, struct ob_spool *sp, struct ob_result *res)
     snprintf(o->diag.command, sizeof(o->diag.command), "end of DATA");
     ob_result_from_reply(res, &o->reply, &o->diag);
     o->t_done = ob_now_ms();
+    o->reusable = o->reply.code == 250;
     return o->reply.code == 250;
   failed:
     o->state = OB_OUT_FAILED;
@@ -455,6 +476,29 @@ void ob_out_quit(struct ob_out *o)
 {
     out_close(o, o->state != OB_OUT_FAILED);
     o->state = OB_OUT_QUIT;
+}
+
+/* ob_out_release - into the connection cache when reusable, else quit and free */
+void ob_out_release(struct ob_out **op)
+{
+    struct ob_out *o = *op;
+    struct ob_settings *s;
+
+    if (o == NULL)
+	return;
+    *op = NULL;
+    if (o->reusable && o->connected && o->state == OB_OUT_DOT) {
+	o->reusable = o->reused = 0;
+	s = o->set;
+	o->set = NULL;		/* from here on another thread may own o */
+	if (ob_cache_put(s->cache, o)) {
+	    ob_settings_unref(&s);
+	    return;
+	}
+	o->set = s;
+    }
+    ob_out_quit(o);
+    ob_out_free(&o);
 }
 
 /* ob_out_free - release everything */

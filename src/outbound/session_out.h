@@ -11,6 +11,7 @@
  *			struct ob_result *res);
  *	int ob_out_data(struct ob_out *o, struct ob_spool *sp, struct ob_result *res);
  *	void ob_out_quit(struct ob_out *o);
+ *	void ob_out_release(struct ob_out **op);
  *	void ob_out_free(struct ob_out **op);
  *	const char *ob_out_state_name(enum ob_out_state st);
  * DESCRIPTION
@@ -94,6 +95,9 @@ struct ob_out {
     int tls_on;
     int naccepted;
     int pending_rcpt;		/* MAIL sent, reply not read yet (pipelining) */
+    int reusable;		/* the last transaction ended with 250: cacheable */
+    int reused;			/* taken from the connection cache */
+    int uses;			/* transactions on this connection, this one included */
     const struct ob_env *env;
     long long t_start, t_connected, t_ready, t_done;	/* ms, for delays= */
 };
@@ -104,6 +108,7 @@ int ob_out_rcpt(struct ob_out *o, const char *rcpt, const char *params,
 		struct ob_result *res);
 int ob_out_data(struct ob_out *o, struct ob_spool *sp, struct ob_result *res);
 void ob_out_quit(struct ob_out *o);
+void ob_out_release(struct ob_out **op);
 void ob_out_free(struct ob_out **op);
 const char *ob_out_state_name(enum ob_out_state st);
 long long ob_now_ms(void);

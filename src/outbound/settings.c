@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "dns/dns.h"
+#include "outbound/conn_cache.h"
 #include "outbound/tls_dane.h"
 #include "policy/lists.h"
 #include "util/xmalloc.h"
@@ -112,6 +113,8 @@ struct ob_settings *ob_settings_new(struct conf *c, struct buf *why_r)
     s->spool_mem = (size_t) conf_int(c, "outbound.spool_memory");
     s->tmpdir = xstrdup(conf_str(c, "outbound.spool_dir"));
     s->connect_timeout_ms = (int) conf_int(c, "outbound.connect_timeout_s") * 1000;
+    s->cache = ob_cache_new(conf_int(c, "outbound.connection_cache_s") > 0 ? 200 : 0,
+			    (int) conf_int(c, "outbound.connection_cache_s") * 1000);
     if ((s->dns = dns_resolver_from_conf(c, &why)) == NULL) {
 	buf_printf(why_r, "dns: %s\n", why);
 	goto bad;
@@ -143,6 +146,7 @@ void ob_settings_unref(struct ob_settings **sp)
     *sp = NULL;
     if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_SEQ_CST) > 0)
 	return;
+    ob_cache_free(&s->cache);
     for (int i = 0; i < OB_TLS_NLEVELS; i++)
 	list_free(&s->tls_lists[i]);
     SSL_CTX_free(s->client_ctx);

@@ -45,7 +45,7 @@ static void txn_log(const struct ob_txn *t, const struct ob_rcpt *r)
 {
     const struct ob_out *o = r->out;
     long long now = ob_now_ms();
-    char relay[400] = "none", tls[160] = "";
+    char relay[400] = "none", tls[160] = "", use[32] = "";
     double conn = 0, xfer = 0;
     const char *nl = strchr(r->res.text, '\n');
 
@@ -57,8 +57,10 @@ static void txn_log(const struct ob_txn *t, const struct ob_rcpt *r)
     if (o != NULL && o->tls.protocol[0])
 	snprintf(tls, sizeof(tls), ", tls=%s cipher=%s CV=%s", o->tls.protocol,
 		 o->tls.cipher, o->tls.cv);
-    msg_info("%s: to=<%s>, relay=%s, delay=%.2f, delays=%.2f/%.2f, dsn=%s, status=%s "
-	     "(%d %s %.*s)%s", t->queue_id, r->addr, relay, (now - t->t_start) / 1000.0,
+    if (o != NULL && o->uses > 1)
+	snprintf(use, sizeof(use), ", conn_use=%d", o->uses);
+    msg_info("%s: to=<%s>, relay=%s%s, delay=%.2f, delays=%.2f/%.2f, dsn=%s, status=%s "
+	     "(%d %s %.*s)%s", t->queue_id, r->addr, relay, use, (now - t->t_start) / 1000.0,
 	     conn, xfer, r->res.enh, ob_result_status(&r->res), r->res.code, r->res.enh,
 	     nl ? (int) (nl - r->res.text) : (int) strlen(r->res.text), r->res.text, tls);
 }
@@ -179,8 +181,7 @@ void ob_txn_data(struct ob_txn *t, struct ob_spool *sp, struct ob_io *mta)
 void ob_txn_end(struct ob_txn *t)
 {
     for (size_t i = 0; i < t->nouts; i++) {
-	ob_out_quit(t->outs[i]);
-	ob_out_free(&t->outs[i]);
+	ob_out_release(&t->outs[i]);
     }
     for (size_t i = 0; i < t->nrcpts; i++) {
 	free(t->rcpts[i].addr);

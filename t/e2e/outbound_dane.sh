@@ -75,7 +75,8 @@ t_mx_listener 127.0.0.8 mx.example.test
 t_mx_listener 127.0.0.9 mx.example.test
 t_mx_reload || t_bail "receiving listeners"
 
-OB_KEYS="ca_file = \"$T_CERT_DIR/ca.crt\";"
+# A long connection cache, so the reuse test below does not depend on timing.
+OB_KEYS="ca_file = \"$T_CERT_DIR/ca.crt\"; connection_cache_s = 300;"
 t_outbound_start "$(t_dns_conf)" \
 	"lists: { tls_verify = [ \"verify.example.test\", \"verifybad.example.test\" ]; };" ||
 	t_bail "mxguard-outbound did not start"
@@ -114,6 +115,10 @@ esac
 
 t_postfix_send --to ee@example.test
 sent ee@example.test "CV=dane" "DANE-EE match"
+t_postfix_send --to ee2@example.test
+sent ee2@example.test "conn_use=2" "the next message to the domain reuses the DANE-verified connection"
+case $(proxy_line ee2@example.test) in *"CV=dane"*) ok 0 "a reused connection keeps its DANE status" ;;
+*) ok 1 "reused: $(proxy_line ee2@example.test)" ;; esac
 t_postfix_send --to ta@danetta.example.test
 sent ta@danetta.example.test "CV=dane" "DANE-TA match, right name"
 t_postfix_send --to half@halfdane.test
