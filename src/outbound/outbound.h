@@ -24,9 +24,9 @@
  *	Redis or inline) that contains the recipient domain; else from
  *	outbound.tls raised by outbound.dane (try: dane, require: dane-only).
  *
- *	Events (the events issue) hook in through s->event, a function
- *	pointer that is NULL until src/event provides a sink; every call
- *	site already passes the event name and its variables.
+ *	s->events is the bus of events.actions (src/event), compiled against
+ *	the core facts and the outbound variables (events.h); NULL when no
+ *	action is configured.
  * DIAGNOSTICS
  *	ob_settings_new: NULL with reasons appended to *why_r.
  *	ob_tls_level_parse: -1 for an unknown name.
@@ -46,6 +46,7 @@
 struct dns_resolver;
 struct list;
 struct ob_cache;
+struct event_bus;
 
 enum ob_tls_level {
     OB_TLS_NONE, OB_TLS_MAY, OB_TLS_ENCRYPT, OB_TLS_DANE, OB_TLS_DANE_ONLY,
@@ -62,10 +63,6 @@ enum ob_tls_level {
 #define OB_T_DATA_BLOCK	180000
 #define OB_T_DATA_TERM	600000
 #define OB_T_SERVER	300000	/* we as server, waiting for a command */
-
-/* An event call: name ("msg:delivery") and NULL-terminated name/value pairs. */
-typedef int (*ob_event_fn) (void *ctx, const char *event, const char *const *vars,
-			    struct buf *result_r);
 
 struct ob_settings {
     int refs;
@@ -86,8 +83,7 @@ struct ob_settings {
     int connect_timeout_ms;
     struct list *tls_lists[OB_TLS_NLEVELS];
     struct ob_cache *cache;	/* idle next-hop connections (conn_cache.h) */
-    ob_event_fn event;		/* NULL until src/event lands */
-    void *event_ctx;
+    struct event_bus *events;	/* events.actions; NULL: none (events.h) */
 };
 
 struct ob_settings *ob_settings_new(struct conf *c, struct buf *why_r);

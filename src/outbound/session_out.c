@@ -22,6 +22,9 @@
 #include <unistd.h>
 
 #include "outbound/conn_cache.h"
+#include "outbound/events.h"
+#include <openssl/x509.h>
+
 #include "util/msg.h"
 #include "util/xmalloc.h"
 
@@ -75,6 +78,8 @@ static void out_fail(struct ob_out *o, enum ob_trouble t, const char *detail)
     char *nl;
 
     ob_result_trouble(&o->fail, t, o->diag.host[0] ? &o->diag : NULL, detail);
+    if (o->fail.code < 500 && o->diag.host[0])
+	(void) ob_event(o, "msg:host:defer", o->fail.text, NULL, -1, NULL);
     nl = strchr(o->fail.text, '\n');
     msg_info("%s: outbound: %s: %d %s %.*s%s%s", o->queue_id, o->domain, o->fail.code,
 	     o->fail.enh, nl ? (int) (nl - o->fail.text) : (int) strlen(o->fail.text),
@@ -95,6 +100,7 @@ static void out_close(struct ob_out *o, int quit)
 {
     if (!o->connected)
 	return;
+    (void) ob_event(o, "tcp:close", o->diag.host, NULL, -1, NULL);
     if (quit) {
 	ob_io_printf(&o->io, "QUIT\r\n");
 	if (ob_io_flush(&o->io, 5000) == 0)
@@ -116,6 +122,28 @@ static int out_command(struct ob_out *o, enum ob_out_state st, int timeout_ms,
 	return -1;
     }
     return 1;
+}
+
+/* out_event_refuses - fire name; a sync result refuses the host (1) */
+static int out_event_refuses(struct ob_out *o, const char *name, const char *data)
+{
+    struct buf res = BUF_INIT;
+    char where[100];
+    int refused;
+
+    if (data == NULL) {
+	snprintf(where, sizeof(where), "%s:%d", o->diag.addr, o->diag.port);
+	data = where;
+    }
+    refused = ob_event(o, name, data, NULL, -1, &res) == 1;
+    if (refused) {
+	char detail[300];
+
+	snprintf(detail, sizeof(detail), "refused by the %s event: %s", name, buf_str(&res));
+	out_fail(o, OB_TR_CONNECT, detail);
+    }
+    buf_free(&res);
+    return refused;
 }
 
 /* out_connect - TCP connection to one address with a timeout */
@@ -141,6 +169,10 @@ static int out_connect(struct ob_out *o, const struct ob_host *h,
 	return -1;
     }
     (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (out_event_refuses(o, "tcp:connect", NULL)) {
+	(void) close(fd);
+	return -1;
+    }
     if (connect(fd, (const struct sockaddr *) ss, len) < 0 && errno != EINPROGRESS)
 	err = errno;
     else {
@@ -188,6 +220,31 @@ static int out_ehlo(struct ob_out *o, enum ob_out_state st)
     return 0;
 }
 
+/* out_cert_events - tls:cert per certificate, deepest first; -1 refused */
+static int out_cert_events(struct ob_out *o, SSL *ssl, struct buf *why_r)
+{
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+    int n = chain ? sk_X509_num(chain) : 0;
+
+    if (o->set->events == NULL)
+	return 0;
+    for (int i = n - 1; i >= 0; i--) {
+	char subject[256];
+	struct buf res = BUF_INIT;
+
+	X509_NAME_oneline(X509_get_subject_name(sk_X509_value(chain, i)), subject,
+			  sizeof(subject));
+	if (ob_event(o, "tls:cert", subject, NULL, i, &res) == 1) {
+	    buf_printf(why_r, "certificate at depth %d refused by the tls:cert event: %s", i,
+		       buf_str(&res));
+	    buf_free(&res);
+	    return -1;
+	}
+	buf_free(&res);
+    }
+    return 0;
+}
+
 /* out_starttls - STARTTLS, handshake, policy check; 0 ok, 1 stay in clear, -1 next */
 static int out_starttls(struct ob_out *o, int need, int dane)
 {
@@ -218,7 +275,8 @@ static int out_starttls(struct ob_out *o, int need, int dane)
 	return -1;
     }
     o->tls_on = 1;
-    if (ob_tls_peer_check(ssl, o->level, &o->tlsa, &o->tls, &why) < 0) {
+    if (ob_tls_peer_check(ssl, o->level, &o->tlsa, &o->tls, &why) < 0
+	|| out_cert_events(o, ssl, &why) < 0) {
 	snprintf(o->diag.command, sizeof(o->diag.command), "STARTTLS");
 	out_fail(o, OB_TR_TLS_FAIL, buf_str(&why));
 	buf_free(&why);
@@ -300,6 +358,10 @@ static int out_try_addr(struct ob_out *o, const struct ob_host *h,
     if (o->reply.code != 220) {
 	snprintf(o->diag.command, sizeof(o->diag.command), "greeting");
 	ob_result_from_reply(&o->fail, &o->reply, &o->diag);
+	out_close(o, 1);
+	return -1;
+    }
+    if (out_event_refuses(o, "smtp:connect", o->reply.first)) {
 	out_close(o, 1);
 	return -1;
     }

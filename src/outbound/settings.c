@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "dns/dns.h"
+#include "event/event.h"
 #include "outbound/conn_cache.h"
+#include "outbound/events.h"
 #include "outbound/tls_dane.h"
 #include "policy/lists.h"
 #include "util/xmalloc.h"
@@ -125,6 +127,14 @@ struct ob_settings *ob_settings_new(struct conf *c, struct buf *why_r)
 				      conf_str(c, "outbound.tls_key_file"), s->helo_name, why_r);
     if (s->server_ctx == NULL || settings_lists(s, why_r) < 0)
 	goto bad;
+    {
+	static const struct fact_table *const tables[] = { &fact_table_core, &ob_fact_table, NULL };
+	size_t before = why_r->len;
+
+	s->events = event_bus_new(c, tables, why_r);
+	if (s->events == NULL && why_r->len > before)
+	    goto bad;
+    }
     return s;
   bad:
     ob_settings_unref(&s);
@@ -147,6 +157,7 @@ void ob_settings_unref(struct ob_settings **sp)
     if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_SEQ_CST) > 0)
 	return;
     ob_cache_free(&s->cache);
+    event_bus_free(&s->events);
     for (int i = 0; i < OB_TLS_NLEVELS; i++)
 	list_free(&s->tls_lists[i]);
     SSL_CTX_free(s->client_ctx);

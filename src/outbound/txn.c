@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outbound/events.h"
 #include "util/msg.h"
 #include "util/xmalloc.h"
 
@@ -63,6 +64,13 @@ static void txn_log(const struct ob_txn *t, const struct ob_rcpt *r)
 	     "(%d %s %.*s)%s", t->queue_id, r->addr, relay, use, (now - t->t_start) / 1000.0,
 	     conn, xfer, r->res.enh, ob_result_status(&r->res), r->res.code, r->res.enh,
 	     nl ? (int) (nl - r->res.text) : (int) strlen(r->res.text), r->res.text, tls);
+    if (o != NULL && (r->res.code < 300 || r->res.code >= 500)) {
+	char reply[1100];
+
+	snprintf(reply, sizeof(reply), "%d %s %s", r->res.code, r->res.enh, r->res.text);
+	(void) ob_event(r->out, r->res.code < 300 ? "msg:delivery" : "msg:fail:delivery", reply,
+			r->addr, -1, NULL);
+    }
 }
 
 /* txn_out_for - the conversation for key, opened on first use */

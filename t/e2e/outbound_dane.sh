@@ -78,7 +78,9 @@ t_mx_reload || t_bail "receiving listeners"
 # A long connection cache, so the reuse test below does not depend on timing.
 OB_KEYS="ca_file = \"$T_CERT_DIR/ca.crt\"; connection_cache_s = 300;"
 t_outbound_start "$(t_dns_conf)" \
-	"lists: { tls_verify = [ \"verify.example.test\", \"verifybad.example.test\" ]; };" ||
+	"lists: { tls_verify = [ \"verify.example.test\", \"verifybad.example.test\" ]; };" \
+	"events: { actions = ( { on = [ \"msg:delivery\" ]; log = \"EVENT rcpt=\$recipient dane=\$tls_out_dane usage=\$tls_out_tlsa_usage\"; },
+	  { on = [ \"tls:cert\" ]; log = \"CERT \$host depth=\$tls_out_cert_depth \$event_data\"; } ); };" ||
 	t_bail "mxguard-outbound did not start"
 t_mta_start || t_bail "sending Postfix did not start"
 
@@ -115,12 +117,19 @@ esac
 
 t_postfix_send --to ee@example.test
 sent ee@example.test "CV=dane" "DANE-EE match"
+grep -q "EVENT rcpt=ee@example.test dane=yes usage=8" "$OB_LOG"
+ok $? "msg:delivery event: tls_out_dane=yes, tls_out_tlsa_usage=8 (DANE-EE)"
+grep -q "CERT mx.example.test depth=1 /O=mxguard test/CN=ca" "$OB_LOG" &&
+	grep -q "CERT mx.example.test depth=0 /O=mxguard test/CN=mx.example.test" "$OB_LOG"
+ok $? "tls:cert events for each certificate of the chain, with depth"
 t_postfix_send --to ee2@example.test
 sent ee2@example.test "conn_use=2" "the next message to the domain reuses the DANE-verified connection"
 case $(proxy_line ee2@example.test) in *"CV=dane"*) ok 0 "a reused connection keeps its DANE status" ;;
 *) ok 1 "reused: $(proxy_line ee2@example.test)" ;; esac
 t_postfix_send --to ta@danetta.example.test
 sent ta@danetta.example.test "CV=dane" "DANE-TA match, right name"
+grep -q "EVENT rcpt=ta@danetta.example.test dane=yes usage=4" "$OB_LOG"
+ok $? "msg:delivery event: tls_out_tlsa_usage=4 (DANE-TA)"
 t_postfix_send --to half@halfdane.test
 sent half@halfdane.test "CV=dane" "half-dane: insecure MX, secure TLSA of the host"
 t_postfix_send --to n@notlsa.example.test

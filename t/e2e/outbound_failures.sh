@@ -3,7 +3,8 @@
 # dies in the middle of DATA (4xx, the MTA retries later and delivers), the
 # next hop closes after the final dot without a reply (4xx), the MTA
 # vanishes in the middle of the message (the next hop never sees DATA),
-# and SMTP mode's one-domain-per-transaction rule (452 4.5.3).
+# SMTP mode's one-domain-per-transaction rule (452 4.5.3), and events
+# (msg:delivery, msg:host:defer, a sync tcp:connect veto).
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/dns.sh"
 . "$top_srcdir/t/lib/postfix.sh"
@@ -18,6 +19,10 @@ t_dns_zone dot.test <<EOF
 @	MX	10 mx
 mx	A	127.0.0.12
 EOF
+t_dns_zone veto.test <<EOF
+@	MX	10 mx
+mx	A	127.0.0.14
+EOF
 t_dns_zone ok.test <<EOF
 @	MX	10 mx
 mx	A	127.0.0.13
@@ -29,7 +34,13 @@ t_flaky_start 127.0.0.12 dot || t_bail "flaky next hop"
 DOT_LOG=$FLAKY_LOG
 t_flaky_start 127.0.0.13 accept || t_bail "accepting next hop"
 OK_LOG=$FLAKY_LOG
-t_outbound_start "$(t_dns_conf)" || t_bail "mxguard-outbound did not start"
+# Events: a log line per delivery, and a sync tcp:connect hook that vetoes 127.0.0.14.
+printf '#!/bin/sh\n[ "$host_address" = 127.0.0.14 ] && echo "not that one"\nexit 0\n' >"$T_DIR/veto.sh"
+chmod +x "$T_DIR/veto.sh"
+t_outbound_start "$(t_dns_conf)" "events: { actions = (
+  { on = [ \"msg:delivery\", \"msg:host:defer\" ]; log = \"EVENT \$event_name rcpt=\$recipient host=\$host_address\"; },
+  { on = [ \"tcp:connect\" ]; exec = \"$T_DIR/veto.sh\"; sync = true; } ); };" ||
+	t_bail "mxguard-outbound did not start"
 t_mta_start || t_bail "sending Postfix did not start"
 
 # Next hop killed mid-DATA: deferred; once it is back, the MTA's retry delivers.
@@ -43,6 +54,18 @@ t_flaky_start 127.0.0.11 accept || t_bail "next hop restart"
 t_mta_wait_status k@die.test sent 40
 ok $? "the MTA retries later and the message is delivered"
 grep -q "^got k@die.test" "$DIE_LOG"; ok $? "the next hop got it on the retry"
+
+grep -q "EVENT msg:delivery rcpt=k@die.test host=127.0.0.11" "$OB_LOG"
+ok $? "event msg:delivery with the recipient and the next hop's address"
+grep -q "EVENT msg:host:defer rcpt= host=127.0.0.11" "$OB_LOG"
+ok $? "event msg:host:defer for the next hop that died"
+
+# A sync tcp:connect action vetoes a next hop.
+t_postfix_send --to v@veto.test
+t_mta_wait_status v@veto.test deferred
+ok $? "tcp:connect veto: the MTA defers"
+grep "to=<v@veto.test>" "$PF_MAILLOG" | grep -q "dsn=4.4.1.*refused by the tcp:connect event: not that one"
+ok $? "tcp:connect veto: 4.4.1 with the action's text"
 
 # Next hop closes after the final dot without a reply: 4xx (a duplicate is possible, a loss is not).
 t_postfix_send --to d@dot.test
