@@ -22,6 +22,13 @@
  *	authres() gives the spf= clause with smtp.mailfrom (smtp.helo for
  *	the null sender).
  *
+ *	The rule condition spf_lookup = { address = "..."; ip = "...";
+ *	result = [ words ]; } (both members $variable templates, the IP
+ *	IPv4 or IPv6) runs spf_lookup() with the snapshot's resolver and
+ *	spf.time_budget_ms, even with spf.enabled = false; temperror is
+ *	the rule's temporary failure (tempfail unless defer_ok), an empty
+ *	address or a value that is not an IP address has no result.
+ *
  *	The state (resolver, settings) is read-only after init; per
  *	message data lives in *check_data(m) until msg_end.
  * DIAGNOSTICS
@@ -40,6 +47,7 @@
 #include "conf/conf.h"
 #include "mail/authres.h"
 #include "pipeline/check.h"
+#include "policy/rules.h"
 #include "util/xmalloc.h"
 
 static const char *const spf_words[] = {
@@ -66,6 +74,32 @@ static const struct fact_def spf_defs[] = {
 const struct fact_table spf_fact_table = {
     "spf", spf_defs, sizeof(spf_defs) / sizeof(spf_defs[0]),
 };
+
+/* spf_rule_lookup - spf_lookup: 1 result word, 0 unusable input, -1 temperror */
+static int spf_rule_lookup(void *ctx, const char *const *argv, const char **word_r)
+{
+    struct pipeline_env *env = ctx;
+    enum spf_result res;
+
+    if (env == NULL || *argv[0] == 0 || *argv[1] == 0
+	|| spf_lookup(pipeline_env_resolver(env), argv[0], argv[1],
+		      (int) conf_int(pipeline_env_conf(env), "spf.time_budget_ms"), &res) < 0)
+	return 0;
+    if (res == SPF_RES_TEMPERROR)
+	return -1;
+    *word_r = spf_result_word(res);
+    return 1;
+}
+
+static const char *const spf_lookup_args[] = {"address", "ip", NULL};
+/* temperror is not a word here: it is the rule's temporary failure */
+static const char *const spf_lookup_words[] = {
+    "pass", "fail", "softfail", "neutral", "none", "permerror", NULL,
+};
+static const struct rule_lookup spf_lookup_def = {
+    "spf_lookup", spf_lookup_args, spf_lookup_words, spf_rule_lookup,
+};
+static const struct rule_lookup *const spf_lookups[] = {&spf_lookup_def, NULL};
 
 struct spf_state {
     struct dns_resolver *resolver;
@@ -254,4 +288,5 @@ const struct check_module spf_check_module = {
     .on_mail = spf_check_mail,
     .msg_end = spf_check_msg_end,
     .authres = spf_check_authres,
+    .lookups = spf_lookups,
 };

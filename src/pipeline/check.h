@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	#include "pipeline/check.h"
  *
- *	struct check_module { name, facts, init, fini, hooks... };
+ *	struct check_module { name, facts, init, fini, hooks..., lookups };
  *	extern const struct check_module *const check_modules[];  (checks.c, NULL-terminated)
  *
  *	(what a hook may use, from pipeline.c)
@@ -63,6 +63,11 @@
  *	that a store nobody needs never stops the daemon; NULL with *why_r
  *	when it cannot be opened) and the named lists. They live as long as
  *	the pipeline; a module keeps the pointers in its state.
+ *	lookups declares rule conditions the module answers (spf_lookup,
+ *	rules.h struct rule_lookup), like its fact table: the rule engine
+ *	knows them whether or not the module is enabled, and calls them
+ *	with a struct pipeline_env * as ctx (the snapshot's resolver and
+ *	config, pipeline_env_resolver / pipeline_env_conf).
  *	A hook that hits a temporary failure sets its result fact to
  *	"temperror"; an internal error (a bug, out of a resource) returns -1
  *	and the pipeline applies milter.on_internal_error.
@@ -80,6 +85,7 @@ struct conf;
 struct mail_hdrs;
 struct mail_ar_result;
 struct check_msg;
+struct rule_lookup;
 struct pipeline_env;
 
 /* What a check may read about the connection and the message. */
@@ -114,6 +120,7 @@ struct check_module {
     size_t (*authres)(void *state, struct check_msg *m, struct mail_ar_result *out, size_t max);
     unsigned (*needs)(void *state);
     int (*on_final)(void *state, struct check_msg *m);
+    const struct rule_lookup *const *lookups;	/* NULL-terminated, or NULL */
 };
 
 struct facts *check_facts(struct check_msg *m);

@@ -171,11 +171,16 @@ static void pipeline_error_keys(struct pipeline *p)
 /* pipeline_init_modules - every check module's init, and the fact tables */
 static int pipeline_init_modules(struct pipeline *p, struct buf *errors_r)
 {
-    size_t n = 0, t = 0;
+    size_t n = 0, t = 0, nl = 0;
     int ret = 0;
 
-    while (check_modules[n])
+    while (check_modules[n]) {
+	for (size_t k = 0; check_modules[n]->lookups && check_modules[n]->lookups[k]; k++)
+	    nl++;
 	n++;
+    }
+    p->lookups = xcalloc(nl + 1, sizeof(*p->lookups));
+    nl = 0;
     p->mods = xcalloc(n + 1, sizeof(*p->mods));
     p->states = xcalloc(n + 1, sizeof(*p->states));
     p->tables = xcalloc(n + 2, sizeof(*p->tables));
@@ -187,6 +192,8 @@ static int pipeline_init_modules(struct pipeline *p, struct buf *errors_r)
 
 	if (m->facts)
 	    p->tables[t++] = m->facts;
+	for (size_t k = 0; m->lookups && m->lookups[k]; k++)
+	    p->lookups[nl++] = m->lookups[k];	/* enabled or not, as facts */
 	state = m->init ? m->init(p->conf, &p->env, errors_r) : NULL;
 	if (errors_r->len != before) {
 	    if (state && m->fini)
@@ -263,6 +270,7 @@ struct pipeline *pipeline_new(struct conf *c, struct buf *errors_r)
     renv.facts = p->tables;
     renv.list_find = pipeline_list_find;
     renv.ctx = &p->env;
+    renv.lookups = p->lookups;
     if (errors_r->len == before)
 	p->rules = ruleset_parse(c, &renv, errors_r);
     if (errors_r->len != before || p->rules == NULL) {
@@ -303,6 +311,7 @@ void pipeline_unref(struct pipeline **pp)
     free(p->mods);
     free(p->states);
     free(p->tables);
+    free(p->lookups);
     free(p->authserv_id);
     conf_unref(&p->conf);
     free(p);

@@ -61,6 +61,7 @@ struct pipeline {
     struct pipeline_env env;
     struct ruleset *rules;
     const struct fact_table **tables;	/* core + modules, NULL-terminated */
+    const struct rule_lookup **lookups;	/* the modules' lookup conditions, NULL-terminated */
     const struct check_module **mods;	/* enabled modules */
     void **states;
     size_t nmods;

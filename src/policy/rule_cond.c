@@ -14,7 +14,8 @@
  *	built-in (hosts, helo, sender, sender_domains, rcpt, rcpt_domains,
  *	header) or any fact a table declares (authenticated, spf,
  *	dmarc_status, ...) or an acl_m_* variable set by an earlier rule
- *	(text); the fact's kind says how values match:
+ *	(text), or a module's lookup (rule_lookup.c); the fact's kind says
+ *	how values match:
  *	  FACT_WORD    one of the fact's result words (checked at load)
  *	  FACT_BOOL    yes/no/true/false or a libconfig boolean
  *	  FACT_ADDR    an address or CIDR network (hosts)
@@ -154,10 +155,10 @@ static int value_kind(struct rule_pctx *pc, const config_setting_t *s, const cha
     return rc;
 }
 
-/* value_parse - one value of a condition: string, number or boolean */
-static int value_parse(struct rule_pctx *pc, const config_setting_t *s, const char *cname,
-		       const struct fact_def *def, enum fact_kind as, int null_sender,
-		       struct rule_value *v)
+/* rule_value_parse - one value of a condition: string, number or boolean */
+int rule_value_parse(struct rule_pctx *pc, const config_setting_t *s, const char *cname,
+		     const struct fact_def *def, enum fact_kind as, int null_sender,
+		     struct rule_value *v)
 {
     const char *t;
     char num[32];
@@ -293,12 +294,15 @@ int rule_cond_parse(struct rule_pctx *pc, config_setting_t *s, struct rule_cond 
     const char *cname = config_setting_name(s);
     const struct rule_builtin *b = NULL;
     const struct fact_def *def = NULL;
+    const struct rule_lookup *lk;
     enum fact_stage stage;
     enum fact_kind as;
     int type = config_setting_type(s), n = 1, bad = 0;
 
     memset(cond, 0, sizeof(*cond));
     cond->name = xstrdup(cname);
+    if ((lk = rule_lookup_find(pc, cname)) != NULL)
+	return rule_lookup_parse(pc, s, lk, cond);
     for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 	if (strcmp(builtins[i].name, cname) == 0)
 	    b = &builtins[i];
@@ -328,7 +332,7 @@ int rule_cond_parse(struct rule_pctx *pc, config_setting_t *s, struct rule_cond 
     for (int i = 0; i < n; i++) {
 	config_setting_t *e = type == CONFIG_TYPE_LIST || type == CONFIG_TYPE_ARRAY
 	    ? config_setting_get_elem(s, (unsigned) i) : s;
-	if (value_parse(pc, e, cname, def, as, b && b->null_sender, &cond->vals[i]) < 0)
+	if (rule_value_parse(pc, e, cname, def, as, b && b->null_sender, &cond->vals[i]) < 0)
 	    bad = 1;
 	cond->nvals++;			/* parsed or half-parsed: freed by clear */
     }
@@ -349,6 +353,8 @@ void rule_cond_clear(struct rule_cond *cond)
 	free(cond->hdrs[i].name);
     }
     free(cond->hdrs);
+    for (size_t i = 0; i < RULE_LOOKUP_MAX_ARGS; i++)
+	expand_free(&cond->args[i]);
     free(cond->name);
     memset(cond, 0, sizeof(*cond));
 }
@@ -374,8 +380,8 @@ static int value_match(const struct rule_value *v, const char *subject, struct l
     return 0;
 }
 
-/* values_eval - the first matching value decides (see DESCRIPTION) */
-static int values_eval(const struct rule_cond *cond, const char *subject)
+/* rule_values_eval - the first matching value decides (see DESCRIPTION) */
+int rule_values_eval(const struct rule_cond *cond, const char *subject)
 {
     struct list_value lv;
     int lv_ready = 0, rc = -2;
@@ -407,11 +413,11 @@ static int rcpt_eval(const struct rule_cond *cond, enum fact_stage stage,
 	const char *r = in->rcpt ? in->rcpt : facts_get(in->facts, "recipient");
 	const char *at = r ? strrchr(r, '@') : NULL;
 
-	return values_eval(cond, domain ? (at ? at + 1 : "") : r);
+	return rule_values_eval(cond, domain ? (at ? at + 1 : "") : r);
     }
     for (size_t i = 0; in->rcpts && i < in->nrcpt; i++) {
 	const char *at = strrchr(in->rcpts[i], '@');
-	int m = values_eval(cond, domain ? (at ? at + 1 : "") : in->rcpts[i]);
+	int m = rule_values_eval(cond, domain ? (at ? at + 1 : "") : in->rcpts[i]);
 
 	if (m > 0)
 	    return 1;
@@ -442,12 +448,14 @@ int rule_cond_eval(const struct rule_cond *cond, enum fact_stage stage,
 {
     switch (cond->kind) {
     case RULE_COND_FACT:
-	return values_eval(cond, facts_get(in->facts, cond->fact));
+	return rule_values_eval(cond, facts_get(in->facts, cond->fact));
     case RULE_COND_RCPT:
     case RULE_COND_RCPT_DOMAIN:
 	return rcpt_eval(cond, stage, in);
     case RULE_COND_HEADER:
 	return header_eval(cond, in);
+    case RULE_COND_LOOKUP:
+	return rule_lookup_eval(cond, in);
     }
     return 0;
 }

@@ -50,6 +50,16 @@
  *	                  case-insensitive. An unset fact is "": it matches
  *	                  no word, only a "!value" can be true for it.
  *	  acl_m_NAME      a variable set by an earlier rule (text)
+ *	  LOOKUP          a lookup condition some module declares
+ *	                  (env->lookups, e.g. spf_lookup): a group of $variable
+ *	                  templates named by lookup->args plus result = word
+ *	                  or [ words ] (out of lookup->words, matched as a
+ *	                  FACT_WORD fact): { address = "$sender_address";
+ *	                  ip = "$sender_host_address"; result = "fail"; }.
+ *	                  The templates are expanded when the rule runs and
+ *	                  lookup->fn called with them: a temporary failure is
+ *	                  the rule's (tempfail unless defer_ok), no result
+ *	                  (unusable input) matches only a "!word"
  *	A condition on a fact first known at a later stage (dmarc_status in
  *	rules.rcpt) is a config error, and so is a $variable of one.
  *
@@ -117,10 +127,24 @@ enum rule_control {
     RULE_CTL_REQUIRETLS = 1 << 4,
 };
 
+#define RULE_LOOKUP_MAX_ARGS	4
+
+/* A lookup condition a module declares (check.h: spf_lookup). fn gets the
+ * expanded args (in lookup->args order) and the env's ctx; it returns 1 with
+ * a static result word in *word_r, 0 for no result, -1 for a temporary
+ * failure. It runs in the evaluating thread: it must be thread-safe. */
+struct rule_lookup {
+    const char *name;			/* the condition's name */
+    const char *const *args;		/* template members, NULL-terminated, 1..4 */
+    const char *const *words;		/* result words, NULL-terminated */
+    int (*fn)(void *ctx, const char *const *argv, const char **word_r);
+};
+
 struct rule_env {
     const struct fact_table *const *facts;	/* NULL-terminated */
     struct list *(*list_find)(void *ctx, const char *name);	/* "+name" */
-    void *ctx;
+    void *ctx;				/* for list_find and lookup functions */
+    const struct rule_lookup *const *lookups;	/* NULL-terminated, or NULL */
 };
 
 struct rule_input {

@@ -13,6 +13,15 @@
  *	void rule_cond_clear(struct rule_cond *cond);
  *	int rule_cond_eval(const struct rule_cond *cond, enum fact_stage stage,
  *			   const struct rule_input *in);
+ *	int rule_value_parse(struct rule_pctx *pc, const config_setting_t *s,
+ *			     const char *cname, const struct fact_def *def,
+ *			     enum fact_kind as, int null_sender, struct rule_value *v);
+ *	int rule_values_eval(const struct rule_cond *cond, const char *subject);
+ *	const struct rule_lookup *rule_lookup_find(const struct rule_pctx *pc,
+ *						   const char *name);
+ *	int rule_lookup_parse(struct rule_pctx *pc, config_setting_t *s,
+ *			      const struct rule_lookup *lk, struct rule_cond *cond);
+ *	int rule_lookup_eval(const struct rule_cond *cond, const struct rule_input *in);
  * DESCRIPTION
  *	A ruleset is immutable after ruleset_parse(): every string,
  *	template, regex and list reference is prepared at load, so
@@ -43,6 +52,7 @@ enum rule_cond_kind {
     RULE_COND_RCPT,		/* the recipient(s) */
     RULE_COND_RCPT_DOMAIN,	/* the recipient(s)' domain */
     RULE_COND_HEADER,		/* header fields matching a regex */
+    RULE_COND_LOOKUP,		/* a module's lookup (rule_lookup.c) */
 };
 
 /* How one value of a condition matches. */
@@ -76,6 +86,9 @@ struct rule_cond {
     size_t nvals;
     struct rule_hdr_test *hdrs;	/* RULE_COND_HEADER: ORed */
     size_t nhdrs;
+    const struct rule_lookup *lookup;	/* RULE_COND_LOOKUP */
+    void *lookup_ctx;		/* the env's ctx, for lookup->fn */
+    struct expand_tmpl *args[RULE_LOOKUP_MAX_ARGS];	/* lookup->args order */
 };
 
 struct rule_hdr_add {
@@ -129,5 +142,13 @@ int rule_cond_parse(struct rule_pctx *pc, config_setting_t *s, struct rule_cond 
 void rule_cond_clear(struct rule_cond *cond);
 int rule_cond_eval(const struct rule_cond *cond, enum fact_stage stage,
 		   const struct rule_input *in);
+int rule_value_parse(struct rule_pctx *pc, const config_setting_t *s, const char *cname,
+		     const struct fact_def *def, enum fact_kind as, int null_sender,
+		     struct rule_value *v);
+int rule_values_eval(const struct rule_cond *cond, const char *subject);
+const struct rule_lookup *rule_lookup_find(const struct rule_pctx *pc, const char *name);
+int rule_lookup_parse(struct rule_pctx *pc, config_setting_t *s, const struct rule_lookup *lk,
+		      struct rule_cond *cond);
+int rule_lookup_eval(const struct rule_cond *cond, const struct rule_input *in);
 
 #endif

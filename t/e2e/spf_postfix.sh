@@ -5,7 +5,8 @@
 # temperror (the server made to SERVFAIL, or to drop the query) each give
 # the right Received-SPF header and spf= clause of Authentication-Results;
 # a rule `spf = fail` rejects at MAIL FROM with $spf_smtp_comment (the
-# domain's exp= text); the null sender is checked as postmaster@HELO.
+# domain's exp= text); the null sender is checked as postmaster@HELO; the
+# spf_lookup condition asks about another domain for IPv4 and IPv6 clients.
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/dns.sh"
 . "$top_srcdir/t/lib/postfix.sh"
@@ -25,6 +26,7 @@ soft	TXT	"v=spf1 ~all"
 none	A	192.0.2.99
 perm	TXT	"v=spf1 ip4:192.0.2.300 -all"
 helo	TXT	"v=spf1 ip4:192.0.2.10 -all"
+lookup	TXT	"v=spf1 ip6:2001:db8::/32 -all"
 EOF
 t_dns_servfail servfail.example
 t_dns_timeout timeout.example
@@ -44,12 +46,23 @@ $(t_dns_conf 1000)
 spf: { time_budget_ms = 5000; };
 rules: {
   mail = (
+    { if = { helo = "lookup.bed.test";
+             spf_lookup = { address = "postmaster@lookup.spfbed.test"; ip = "\$sender_host_address";
+                            result = [ "fail", "softfail" ]; }; };
+      then = "reject"; message = "550 5.7.1 \$sender_host_address may not send as lookup.spfbed.test"; },
     { if = { spf = [ "fail" ]; }; then = "reject"; message = "550 5.7.23 \$spf_smtp_comment"; }
+  );
+  data = (
+    { if = { helo = "lookup.bed.test";
+             spf_lookup = { address = "postmaster@lookup.spfbed.test"; ip = "\$sender_host_address";
+                            result = "pass"; }; };
+      then = "warn"; add_header = "X-Lookup: pass for \$sender_host_address"; }
   );
 };
 EOF
 d_start "$T_DIR/m.conf" || t_bail "mxguardd did not start"
-t_postfix_start "inet:127.0.0.1:$D_PORT" || t_bail "postfix with the milter did not start"
+# inet_protocols = all: Postfix takes IPv6 XCLIENT addresses only then
+t_postfix_start "inet:127.0.0.1:$D_PORT" inet_protocols=all || t_bail "postfix with the milter did not start"
 
 N=0
 # send_one SENDER SUBJECT [SWAKS-OPTIONS] - a message from the played client
@@ -112,4 +125,24 @@ t_is "$reply" "550 5.7.23 Mail from fail.spfbed.test is not accepted from $CLIEN
 	"fail: the client sees 550 5.7.23 and \$spf_smtp_comment (the domain's exp= text)"
 d_wait_log 'mxguardd: <= u@fail.spfbed.test .* spf=fail .*verdict=reject'
 ok $? "fail: mxguardd's summary line has spf=fail and verdict=reject"
+
+# The spf_lookup condition asks about another domain (lookup.spfbed.test:
+# ip6:2001:db8::/32 -all) for the client's address, IPv4 and IPv6.
+send_one u@none.spfbed.test "spf lookup v4 $$" --helo lookup.bed.test
+[ $? -ne 0 ]; ok $? "spf_lookup: an IPv4 client that fails the looked-up domain is refused"
+reply=$(sed -n 's/^<\*\* *//p' "$PF_LAST_SEND" | tail -n 1 | tr -d '\r')
+t_is "$reply" "550 5.7.1 $CLIENT may not send as lookup.spfbed.test" \
+	"spf_lookup: the client sees the rule's 550 text"
+subj="spf lookup v6 $$"
+t_postfix_send --xclient-addr IPV6:2001:db8::10 --helo lookup.bed.test \
+	--from u@none.spfbed.test --header "Subject: $subj"
+r=$?
+ok $r "spf_lookup: an IPv6 client inside ip6:2001:db8::/32 (pass) is accepted"
+[ $r -eq 0 ] || t_diag "swaks transcript:" "$(tail -n 12 "$PF_LAST_SEND")" "$(tail -n 5 "$D_LOG")"
+N=$((N + 1)); t_postfix_wait_delivered $N
+ok $? "spf_lookup: and delivered"
+t_is "$(header X-Lookup "$(sink_file "$subj")")" "pass for 2001:db8::10" \
+	"spf_lookup: the rule on result pass saw the IPv6 client pass"
+t_is "$(header Received-SPF "$(sink_file "$subj")" | sed 's/ .*//')" none \
+	"spf_lookup: the message's own SPF result (none.spfbed.test) is unchanged"
 t_done

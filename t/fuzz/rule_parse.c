@@ -194,7 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = xstrndup((const char *) data, size);
     const char *facts_text = "";
     char *sep = strstr(text, "\n%%\n");
-    struct rule_env env = {tables, fuzz_list_find, NULL};
+    struct rule_env env = {tables, fuzz_list_find, NULL, NULL};
     struct buf errs = BUF_INIT;
     struct conf *c;
 

@@ -109,6 +109,7 @@ void rt_env_init(struct rule_env *env)
     env->facts = rt_tables;
     env->list_find = rt_list_find;
     env->ctx = NULL;
+    env->lookups = NULL;
 }
 
 /* rt_env_free - free the lists */

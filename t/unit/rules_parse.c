@@ -189,7 +189,7 @@ static void test_example_config(void)
     char *path = xasprintf("%s/contrib/mxguard.conf.example", srcdir);
     struct buf errs = BUF_INIT;
     struct conf *c = conf_load(path, &errs);
-    struct rule_env env = {rt_tables, example_list_find, NULL};
+    struct rule_env env = {rt_tables, example_list_find, NULL, NULL};
 
     if (!ok(c != NULL, "contrib/mxguard.conf.example loads"))
 	diag("%s", buf_str(&errs));

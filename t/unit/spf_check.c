@@ -7,8 +7,9 @@
  *	so the linker leaves checks.o out) and a scripted DNS server: the
  *	facts, the Received-SPF / X-SPF-Guess headers, the spf= clause of
  *	Authentication-Results, a rule `spf = fail` rejecting with
- *	$spf_smtp_comment, the HELO identity and the rule check of result
- *	words.
+ *	$spf_smtp_comment, the HELO identity, the rule check of result
+ *	words and the spf_lookup rule condition (IPv4, IPv6, temporary
+ *	failure, defer_ok, unusable input, config errors).
  */
 #include "config.h"
 #include <stdio.h>
@@ -35,6 +36,7 @@ struct zrec {
 static const struct zrec zone[] = {
     {"pass.test", 16, "v=spf1 ip4:192.0.2.0/24 -all"},
     {"guessed.test", 1, "192.0.2.77"},
+    {"v6.test", 16, "v=spf1 ip6:2001:db8::/32 -all"},
     {NULL, 0, NULL},
 };
 
@@ -226,6 +228,107 @@ static void test_config(int port)
     buf_free(&errs);
 }
 
+static const char lookup_rules[] =
+    "spf: { enabled = false; };\n"
+    "rules: { mail = (\n"
+    " { if = { helo = \"v6.lk\"; spf_lookup = { address = \"$sender_address\";\n"
+    "   ip = \"$sender_host_address\"; result = \"pass\"; }; }; then = \"reject\";\n"
+    "   message = \"550 5.7.1 lookup pass for $sender_address\"; },\n"
+    " { if = { helo = \"v4.lk\"; spf_lookup = { address = \"$sender_address\";\n"
+    "   ip = \"$sender_host_address\"; result = [ \"fail\", \"softfail\" ]; }; };\n"
+    "   then = \"reject\"; message = \"550 5.7.1 lookup fail\"; },\n"
+    " { if = { helo = \"tf.lk\"; spf_lookup = { address = \"a@servfail.test\";\n"
+    "   ip = \"$sender_host_address\"; result = \"pass\"; }; }; then = \"reject\"; },\n"
+    " { if = { helo = \"dk.lk\"; spf_lookup = { address = \"a@servfail.test\";\n"
+    "   ip = \"$sender_host_address\"; result = \"pass\"; }; }; then = \"reject\";\n"
+    "   defer_ok = true; },\n"
+    " { if = { helo = \"bad.lk\"; spf_lookup = { address = \"$sender_address\";\n"
+    "   ip = \"not-an-ip\"; result = \"!none\"; }; }; then = \"reject\";\n"
+    "   message = \"550 5.7.1 no result\"; }\n"
+    "); };\n";
+
+/* test_lookup - the spf_lookup condition: IPv6, IPv4, temperror, defer_ok, bad input */
+static void test_lookup(int port)
+{
+    struct buf errs = BUF_INIT;
+    struct pipeline *p = load(port, lookup_rules, &errs);
+    struct verdict v;
+
+    ok(p != NULL, "spf_lookup rules load (with spf.enabled = false)");
+    if (p == NULL) {
+	diag("%s", buf_str(&errs));
+	return;
+    }
+    verdict_init(&v);
+    is_int(run(p, "2001:db8::5", "v6.lk", "<u@v6.test>", &v, NULL), VERDICT_REJECT,
+	   "spf_lookup: an IPv6 client inside ip6:2001:db8::/32 is pass");
+    is_str(v.text, "lookup pass for u@v6.test", "the address came from $sender_address");
+    is_int(run(p, "2001:db9::5", "v6.lk", "<u@v6.test>", &v, NULL), VERDICT_CONTINUE,
+	   "spf_lookup: an IPv6 client outside it is not pass");
+    is_int(run(p, "198.51.100.1", "v4.lk", "<u@pass.test>", &v, NULL), VERDICT_REJECT,
+	   "spf_lookup: an IPv4 client outside ip4:192.0.2.0/24 matches [fail, softfail]");
+    is_str(v.text, "lookup fail", "with the rule's text");
+    is_int(run(p, "192.0.2.9", "v4.lk", "<u@pass.test>", &v, NULL), VERDICT_CONTINUE,
+	   "spf_lookup: an IPv4 client inside it does not");
+    is_int(run(p, "192.0.2.9", "tf.lk", "<u@pass.test>", &v, NULL), VERDICT_TEMPFAIL,
+	   "spf_lookup: SERVFAIL (temperror) tempfails the rule");
+    is_str(v.rcode, "451", "with 451");
+    is_int(run(p, "192.0.2.9", "dk.lk", "<u@pass.test>", &v, NULL), VERDICT_CONTINUE,
+	   "spf_lookup: SERVFAIL with defer_ok is no match");
+    is_int(run(p, "192.0.2.9", "bad.lk", "<u@pass.test>", &v, NULL), VERDICT_REJECT,
+	   "spf_lookup: an ip that is not one has no result: only a !word matches");
+    verdict_clear(&v);
+    pipeline_unref(&p);
+    buf_free(&errs);
+}
+
+/* lookup_error - does a rule with this spf_lookup value fail to load with why? */
+static int lookup_error(int port, const char *stage, const char *value, const char *why)
+{
+    struct buf errs = BUF_INIT;
+    char *text;
+    struct pipeline *p;
+    int found;
+
+    if (asprintf(&text, "rules: { %s = ( { if = { spf_lookup = %s; }; then = \"warn\"; } ); };\n",
+		 stage, value) < 0)
+	return 0;
+    p = load(port, text, &errs);
+    found = p == NULL && strstr(buf_str(&errs), why) != NULL;
+    if (!found)
+	diag("got: %s", buf_str(&errs));
+    pipeline_unref(&p);
+    free(text);
+    buf_free(&errs);
+    return found;
+}
+
+/* test_lookup_errors - what an admin can get wrong in spf_lookup */
+static void test_lookup_errors(int port)
+{
+    ok(lookup_error(port, "mail", "{ address = \"$sender_address\"; result = \"pass\"; }",
+		    "rules.mail[0]: spf_lookup: ip is missing (address, ip, result)"),
+       "spf_lookup without ip is refused");
+    ok(lookup_error(port, "mail", "{ address = \"a@b.example\"; ip = \"192.0.2.1\"; }",
+		    "spf_lookup: result is missing"), "spf_lookup without result is refused");
+    ok(lookup_error(port, "mail", "{ address = \"a@b.example\"; ip = \"192.0.2.1\"; "
+		    "result = \"temperror\"; }", "\"temperror\" is not a result of spf_lookup"),
+       "temperror is not a result word (it is the rule's temporary failure)");
+    ok(lookup_error(port, "mail", "{ address = \"a@b.example\"; ipaddr = \"192.0.2.1\"; "
+		    "result = \"pass\"; }", "spf_lookup: unknown member \"ipaddr\""),
+       "an unknown member is refused");
+    ok(lookup_error(port, "mail", "{ address = \"$no_such_var\"; ip = \"192.0.2.1\"; "
+		    "result = \"pass\"; }", "spf_lookup: address: "),
+       "an unknown variable in a member is refused");
+    ok(lookup_error(port, "connect", "{ address = \"$sender_address\"; "
+		    "ip = \"$sender_host_address\"; result = \"pass\"; }", "spf_lookup: address: "),
+       "a variable not known yet at the stage is refused");
+    ok(lookup_error(port, "mail", "\"pass\"", "spf_lookup: must be a group"),
+       "a plain value is refused");
+    ok(lookup_error(port, "mail", "{ address = 1; ip = \"192.0.2.1\"; result = \"pass\"; }",
+		    "spf_lookup: address: must be a string"), "a member that is no string");
+}
+
 int main(void)
 {
     struct dd *d = dd_start(AF_INET, answer, NULL);
@@ -233,6 +336,8 @@ int main(void)
     test_results(dd_port(d));
     test_guess(dd_port(d));
     test_config(dd_port(d));
+    test_lookup(dd_port(d));
+    test_lookup_errors(dd_port(d));
     dd_stop(&d);
     return done_testing();
 }
