@@ -182,6 +182,22 @@ static struct list *example_list_find(void *ctx, const char *name)
     return example_lists[i];
 }
 
+/* example_spf_lookup - stands in for the SPF module's spf_lookup: always "none" */
+static int example_spf_lookup(void *ctx, const char *const *argv, const char **word_r)
+{
+    (void) ctx;
+    (void) argv;
+    *word_r = "none";
+    return 1;
+}
+
+static const char *const example_lookup_args[] = {"address", "ip", NULL};
+static const char *const example_lookup_words[] = {"pass", "fail", "softfail", "neutral",
+    "none", "permerror", NULL};
+static const struct rule_lookup example_lookup = {"spf_lookup", example_lookup_args,
+    example_lookup_words, example_spf_lookup};
+static const struct rule_lookup *const example_lookups[] = {&example_lookup, NULL};
+
 /* test_example_config - contrib/mxguard.conf.example's rules parse */
 static void test_example_config(void)
 {
@@ -189,7 +205,7 @@ static void test_example_config(void)
     char *path = xasprintf("%s/contrib/mxguard.conf.example", srcdir);
     struct buf errs = BUF_INIT;
     struct conf *c = conf_load(path, &errs);
-    struct rule_env env = {rt_tables, example_list_find, NULL, NULL};
+    struct rule_env env = {rt_tables, example_list_find, NULL, example_lookups};
 
     if (!ok(c != NULL, "contrib/mxguard.conf.example loads"))
 	diag("%s", buf_str(&errs));
@@ -203,7 +219,9 @@ static void test_example_config(void)
     ok(rs != NULL, "the example rules (DESIGN.md section 4) parse with the check facts");
     if (rs == NULL)
 	diag("%s", buf_str(&errs));
-    is_int((long long) ruleset_count(rs, FACT_STAGE_DATA), 4, "they are four data rules");
+    is_int((long long) ruleset_count(rs, FACT_STAGE_DATA), 3, "they are three data rules");
+    is_int((long long) ruleset_count(rs, FACT_STAGE_MAIL), 3,
+	   "and three mail rules (spf_lookup, spf fail, spf_guess)");
 
     struct facts *f = facts_alloc();
     const char *rcpts[] = {"list@lists.example.com"};
