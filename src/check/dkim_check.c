@@ -211,8 +211,12 @@ static char *dkim_b8(const struct mail_hdrs *hdrs, size_t field)
     char out[9];
     size_t n = 0;
 
-    if (h == NULL || crypto_taglist_parse(h->value, h->value_len, &tl, &why) < 0)
+    if (h == NULL)
 	return NULL;
+    if (crypto_taglist_parse(h->value, h->value_len, &tl, &why) < 0) {
+	crypto_taglist_free(&tl);	/* tags parsed before the error */
+	return NULL;
+    }
     if ((t = crypto_tag_get(&tl, "b")) != NULL)
 	for (const char *p = t->value; *p && n < 8; p++)
 	    if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
