@@ -1,4 +1,5 @@
 # t/e2e/outbound.mk - mxguard-outbound end to end (real Postfix both sides,
 # nsd + unbound DNSSEC bed, certificates made at test time)
-TESTS += t/e2e/outbound_dane.sh t/e2e/outbound_failures.sh
-EXTRA_DIST += t/e2e/outbound_dane.sh t/e2e/outbound_failures.sh t/bench/outbound.sh
+TESTS += t/e2e/outbound_dane.sh t/e2e/outbound_failures.sh t/e2e/outbound_sessions.sh
+EXTRA_DIST += t/e2e/outbound_dane.sh t/e2e/outbound_failures.sh t/e2e/outbound_sessions.sh \
+	t/bench/outbound.sh

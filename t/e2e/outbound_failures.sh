@@ -102,4 +102,16 @@ perl -MIO::Socket::INET -e '
 sed -n 3p "$T_DIR/smtp.out" | grep -q "^250 2.1.5"; ok $? "SMTP mode: the first domain's recipient is accepted"
 sed -n 4p "$T_DIR/smtp.out" | grep -q "^452 4.5.3"; ok $? "SMTP mode: another domain gets 452 4.5.3"
 sed -n 5p "$T_DIR/smtp.out" | grep -q "^250 2.1.5"; ok $? "SMTP mode: the first domain still takes recipients"
+# DSN and SIZE parameters reach a next hop that announces DSN and SIZE.
+perl -MIO::Socket::INET -e '
+  my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or die "connect: $!";
+  sub cmd { print $s "$_[0]\r\n"; my $r; do { $r = <$s> } while ($r =~ /^\d\d\d-/); print STDOUT $r; }
+  <$s>; cmd("LHLO mta.bed.test"); cmd("MAIL FROM:<s\@bed.test> SIZE=120 RET=HDRS ENVID=e42");
+  cmd("RCPT TO:<dsn\@ok.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;dsn\@ok.test");
+  cmd("DATA"); cmd("Subject: dsn\r\n\r\nbody\r\n."); cmd("QUIT");' "$OB_PORT" >"$T_DIR/dsn.out" 2>&1
+sed -n 5p "$T_DIR/dsn.out" | grep -q "^250 2.0.0"; ok $? "DSN parameters: the message is delivered"
+grep -q "cmd MAIL FROM:<s@bed.test> SIZE=120 RET=HDRS ENVID=e42" "$OK_LOG"
+ok $? "DSN parameters: SIZE, RET and ENVID passed on"
+grep -q "cmd RCPT TO:<dsn@ok.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;dsn@ok.test" "$OK_LOG"
+ok $? "DSN parameters: NOTIFY and ORCPT passed on"
 t_done

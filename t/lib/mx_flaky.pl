@@ -6,7 +6,8 @@
 #   MODE dot     reads the whole message and the final dot, then dies
 #   MODE accept  accepts every message; appends "got RCPTS" to LOGFILE
 # Every mode logs "connect", each command and "died" to LOGFILE. One
-# connection at a time; EHLO offers PIPELINING and 8BITMIME, no STARTTLS.
+# connection at a time; EHLO offers PIPELINING, SIZE, DSN and 8BITMIME, no
+# STARTTLS.
 use strict;
 use warnings;
 use IO::Socket::INET;
@@ -27,7 +28,7 @@ while (my $c = $srv->accept) {
     while (defined(my $line = <$c>)) {
 	$line =~ s/\r?\n$//;
 	print $L "cmd $line\n";
-	if ($line =~ /^EHLO/i) { print $c "250-flaky.bed.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n" }
+	if ($line =~ /^EHLO/i) { print $c "250-flaky.bed.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250-DSN\r\n250 8BITMIME\r\n" }
 	elsif ($line =~ /^RCPT TO:<([^>]*)>/i) { push @rcpts, $1; print $c "250 2.1.5 Ok\r\n" }
 	elsif ($line =~ /^DATA/i) {
 	    print $c "354 go ahead\r\n";
