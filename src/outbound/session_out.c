@@ -266,7 +266,8 @@ static int out_starttls(struct ob_out *o, int need, int dane)
 	out_fail(o, OB_TR_TLS_MISSING, o->reply.first);
 	return -1;
     }
-    ssl = ob_tls_client_new(o->set->client_ctx, o->diag.host, o->domain, o->level, &o->tlsa);
+    ssl = ob_tls_client_new(o->set->client_ctx, o->diag.host, o->domain, o->level, &o->tlsa,
+			    o->set->ocsp);
     if (ssl == NULL || ob_io_tls_start(&o->io, ssl, 0, OB_T_EHLO) < 0) {
 	if (ssl == NULL)
 	    snprintf(o->io.why, sizeof(o->io.why), "TLS setup failed");
@@ -276,6 +277,7 @@ static int out_starttls(struct ob_out *o, int need, int dane)
     }
     o->tls_on = 1;
     if (ob_tls_peer_check(ssl, o->level, &o->tlsa, &o->tls, &why) < 0
+	|| ob_tls_ocsp_check(ssl, o->set->ocsp, &o->tls, &why) < 0
 	|| out_cert_events(o, ssl, &why) < 0) {
 	snprintf(o->diag.command, sizeof(o->diag.command), "STARTTLS");
 	out_fail(o, OB_TR_TLS_FAIL, buf_str(&why));

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -182,12 +183,14 @@ int ob_dane_lookup(struct dns_resolver *dns, const char *host, int port, struct 
 
 /* ob_tls_client_new - an SSL for one next-hop connection */
 SSL *ob_tls_client_new(SSL_CTX *ctx, const char *host, const char *domain,
-		       enum ob_tls_level level, const struct ob_tlsa *t)
+		       enum ob_tls_level level, const struct ob_tlsa *t, int ocsp)
 {
     SSL *ssl = SSL_new(ctx);
 
     if (ssl == NULL)
 	return NULL;
+    if (ocsp > 0)
+	(void) SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
     (void) SSL_set_tlsext_host_name(ssl, host);
     if (t != NULL && t->state == OB_DANE_USABLE) {
 	if (SSL_dane_enable(ssl, host) <= 0)
@@ -263,6 +266,58 @@ int ob_tls_peer_check(SSL *ssl, enum ob_tls_level level, const struct ob_tlsa *t
     }
     if (level == OB_TLS_DANE_ONLY) {
 	buf_printf(why_r, "dane-only: no usable TLSA records");
+	return -1;
+    }
+    return 0;
+}
+
+/* ocsp_status - verify the stapled response and find the leaf's status */
+static const char *ocsp_status(SSL *ssl, const unsigned char *der, long len)
+{
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+    X509 *leaf = SSL_get0_peer_certificate(ssl), *issuer = NULL;
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &der, len);
+    OCSP_BASICRESP *bs = NULL;
+    OCSP_CERTID *id = NULL;
+    ASN1_GENERALIZEDTIME *thisupd, *nextupd;
+    const char *st = "invalid";
+    int status, reason;
+
+    for (int i = 0; chain != NULL && leaf != NULL && i < sk_X509_num(chain); i++)
+	if (X509_check_issued(sk_X509_value(chain, i), leaf) == X509_V_OK)
+	    issuer = sk_X509_value(chain, i);
+    if (resp == NULL || issuer == NULL
+	|| OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL
+	|| (bs = OCSP_response_get1_basic(resp)) == NULL
+	|| OCSP_basic_verify(bs, chain, SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)),
+			     OCSP_TRUSTOTHER) <= 0
+	|| (id = OCSP_cert_to_id(NULL, leaf, issuer)) == NULL
+	|| OCSP_resp_find_status(bs, id, &status, &reason, NULL, &thisupd, &nextupd) != 1
+	|| OCSP_check_validity(thisupd, nextupd, 300, -1) != 1)
+	goto out;
+    st = status == V_OCSP_CERTSTATUS_GOOD ? "good"
+	: status == V_OCSP_CERTSTATUS_REVOKED ? "revoked" : "unknown";
+  out:
+    OCSP_CERTID_free(id);
+    OCSP_BASICRESP_free(bs);
+    OCSP_RESPONSE_free(resp);
+    ERR_clear_error();
+    return st;
+}
+
+/* ob_tls_ocsp_check - the stapled OCSP status; -1 when required and not good */
+int ob_tls_ocsp_check(SSL *ssl, int ocsp, struct ob_tls_info *info, struct buf *why_r)
+{
+    const unsigned char *der = NULL;
+    long len;
+
+    if (ocsp <= 0)
+	return 0;
+    len = SSL_get_tlsext_status_ocsp_resp(ssl, &der);
+    snprintf(info->ocsp, sizeof(info->ocsp), "%s",
+	     der == NULL || len <= 0 ? "none" : ocsp_status(ssl, der, len));
+    if (ocsp >= 2 && strcmp(info->ocsp, "good") != 0) {
+	buf_printf(why_r, "OCSP stapling required, status %s", info->ocsp);
 	return -1;
     }
     return 0;

@@ -11,7 +11,10 @@
  *			   struct ob_tlsa *t, struct buf *why_r);
  *	void ob_tlsa_free(struct ob_tlsa *t);
  *	SSL *ob_tls_client_new(SSL_CTX *ctx, const char *host, const char *domain,
- *			       enum ob_tls_level level, const struct ob_tlsa *t);
+ *			       enum ob_tls_level level, const struct ob_tlsa *t,
+ *			       int ocsp);
+ *	int ob_tls_ocsp_check(SSL *ssl, int ocsp, struct ob_tls_info *info,
+ *			      struct buf *why_r);
  *	int ob_tls_peer_check(SSL *ssl, enum ob_tls_level level,
  *			      const struct ob_tlsa *t, struct ob_tls_info *info,
  *			      struct buf *why_r);
@@ -44,6 +47,15 @@
  *	MX host name, for secure also the next-hop domain, are the names
  *	checked against a CA-verified chain.
  *
+ *	With ocsp (outbound.ocsp: 1 request, 2 require) the client asks for
+ *	a stapled OCSP response. ob_tls_ocsp_check() reads it after the
+ *	handshake: verified against the peer's chain and the CA store, the
+ *	leaf's status found and its validity checked (5 minutes of skew);
+ *	info->ocsp becomes good, revoked, unknown, invalid or none. With
+ *	require anything but good fails the host (4.7.5). The status stays
+ *	with the connection while the connection cache keeps it (our TLS
+ *	sessions are never resumed, so no status can be lost that way).
+ *
  *	ob_tls_peer_check() decides after the handshake whether the
  *	connection meets the level: dane with usable TLSA, dane-only, verify
  *	and secure need a verified peer (DANE when TLSA records exist: the CA
@@ -51,11 +63,13 @@
  *	any certificate. info gets the protocol, cipher, CV= word (dane, yes,
  *	no) and the DANE usage mask (tls_out_tlsa_usage).
  * DIAGNOSTICS
+ *	ob_tls_ocsp_check: 0 acceptable, -1 with *why_r (require only).
  *	contexts: NULL with *why_r. ob_dane_lookup: the state; *why_r for
  *	OB_DANE_FAIL. ob_tls_peer_check: 0 acceptable, -1 with *why_r.
  * STANDARDS
  *	RFC 7672 (SMTP DANE), RFC 7671 (DANE operations), RFC 6698 (TLSA),
- *	RFC 6125 (names), RFC 3207 (STARTTLS).
+ *	RFC 6125 (names), RFC 3207 (STARTTLS), RFC 6066 8 and RFC 6960
+ *	(OCSP stapling).
  */
 #ifndef MXG_OUTBOUND_TLS_DANE_H
 #define MXG_OUTBOUND_TLS_DANE_H
@@ -88,6 +102,7 @@ struct ob_tls_info {
     int verified;		/* peer chain verified (DANE or CA) */
     unsigned usage_mask;	/* bit N set: a usage N record matched */
     char peer_cn[128];
+    char ocsp[12];		/* "" not asked, none, good, revoked, unknown, invalid */
 };
 
 SSL_CTX *ob_tls_client_ctx(const char *ca_file, struct buf *why_r);
@@ -97,7 +112,8 @@ int ob_dane_lookup(struct dns_resolver *dns, const char *host, int port, struct 
 		   struct buf *why_r);
 void ob_tlsa_free(struct ob_tlsa *t);
 SSL *ob_tls_client_new(SSL_CTX *ctx, const char *host, const char *domain,
-		       enum ob_tls_level level, const struct ob_tlsa *t);
+		       enum ob_tls_level level, const struct ob_tlsa *t, int ocsp);
+int ob_tls_ocsp_check(SSL *ssl, int ocsp, struct ob_tls_info *info, struct buf *why_r);
 int ob_tls_peer_check(SSL *ssl, enum ob_tls_level level, const struct ob_tlsa *t,
 		      struct ob_tls_info *info, struct buf *why_r);
 

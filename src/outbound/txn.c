@@ -56,8 +56,8 @@ static void txn_log(const struct ob_txn *t, const struct ob_rcpt *r)
 	xfer = o->t_ready > 0 ? (now - o->t_ready) / 1000.0 : 0;
     }
     if (o != NULL && o->tls.protocol[0])
-	snprintf(tls, sizeof(tls), ", tls=%s cipher=%s CV=%s", o->tls.protocol,
-		 o->tls.cipher, o->tls.cv);
+	snprintf(tls, sizeof(tls), ", tls=%s cipher=%s CV=%s%s%s", o->tls.protocol,
+		 o->tls.cipher, o->tls.cv, o->tls.ocsp[0] ? " OCSP=" : "", o->tls.ocsp);
     if (o != NULL && o->uses > 1)
 	snprintf(use, sizeof(use), ", conn_use=%d", o->uses);
     msg_info("%s: to=<%s>, relay=%s%s, delay=%.2f, delays=%.2f/%.2f, dsn=%s, status=%s "
