@@ -20,3 +20,4 @@ include t/unit/outbound.mk
 include t/unit/event.mk
 include t/unit/dmarc.mk
 include t/unit/metrics.mk
+include t/unit/install.mk

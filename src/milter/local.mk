@@ -14,4 +14,4 @@ sbin_PROGRAMS += src/mxguardd
 src_mxguardd_SOURCES = src/milter/main.c
 src_mxguardd_LDADD = $(MXG_LIBS)
 
-EXTRA_DIST += contrib/systemd/mxguardd.service contrib/postfix/main.cf.snippet
+EXTRA_DIST += contrib/postfix/main.cf.snippet
