@@ -9,3 +9,4 @@ include t/e2e/sendmail.mk
 include t/e2e/outbound.mk
 include t/e2e/event.mk
 include t/e2e/dmarc.mk
+include t/e2e/dkim.mk
