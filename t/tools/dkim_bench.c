@@ -8,11 +8,14 @@
  *	Builds a 10 KB message, signs it (DKIM, RSA-2048, relaxed/relaxed)
  *	and seals it (one ARC set), then measures process CPU time for:
  *	verify = DKIM verify + ARC verify (1 DKIM signature, 1 ARC set: three
- *	RSA-2048 verifies, two body hashes, header hashes), keys from the
- *	key cache as in production; seal = arc_seal of the signed message
- *	(two RSA-2048 signs, one body hash). The raw figures are the same
- *	EVP operations done directly in the same run (what `openssl speed`
- *	measures), so the ratio is our overhead. Prints figures; never fails.
+ *	RSA-2048 verifies, one body hash shared through a body set as the
+ *	pipeline does, header hashes), keys from the key cache as in
+ *	production; seal = arc_seal of the signed message (two RSA-2048
+ *	signs, one body hash). The raw figures are the same EVP operations
+ *	done directly in the same run (three verifies + one SHA-256 of the
+ *	body; two signs + one SHA-256), so the ratio is our overhead; the
+ *	last line "verify_us=N seal_us=N" is for t/bench/crypto.sh, which
+ *	sets them beside `openssl speed`. Prints figures; never fails.
  * STANDARDS
  *	RFC 6376, RFC 8617.
  */
@@ -126,11 +129,12 @@ int     main(int argc, char **argv)
 
     t0 = cpu_us();
     for (i = 0; i < iters; i++) {
-	struct dkim_verify *dv = dkim_verify_start(sm->hdrs, NULL);
-	struct arc_verify *av = arc_verify_start(sm->hdrs);
+	/* as the pipeline does: one body set shared by DKIM and ARC */
+	struct crypto_bodyset *set = crypto_bodyset_alloc();
+	struct dkim_verify *dv = dkim_verify_start_set(sm->hdrs, NULL, set);
+	struct arc_verify *av = arc_verify_start_set(sm->hdrs, set);
 
-	dkim_verify_body(dv, sm->body, sm->body_len);
-	arc_verify_body(av, sm->body, sm->body_len);
+	crypto_bodyset_update(set, sm->body, sm->body_len);
 	if (dkim_verify_end(dv, &src, &res) != 1 || res[0].result != DKIM_PASS)
 	    fprintf(stderr, "dkim_bench: DKIM did not pass\n");
 	arc_verify_end(av, &src, &r);
@@ -139,6 +143,7 @@ int     main(int argc, char **argv)
 	arc_result_clear(&r);
 	dkim_verify_free(&dv);
 	arc_verify_free(&av);
+	crypto_bodyset_free(&set);
     }
     verify_us = (cpu_us() - t0) / iters;
     t0 = cpu_us();
@@ -149,13 +154,14 @@ int     main(int argc, char **argv)
 	arc_seal_out_clear(&o2);
     }
     seal_us = (cpu_us() - t0) / iters;
-    raw_v = raw_cost(key, 3, 0, 2, sm->body, sm->body_len, iters);
+    raw_v = raw_cost(key, 3, 0, 1, sm->body, sm->body_len, iters);
     raw_s = raw_cost(key, 0, 2, 1, sm->body, sm->body_len, iters);
     printf("dkim_bench: 10 KB message, RSA-2048, %d iterations\n", iters);
     printf("  verify (1 DKIM + 1 ARC set): %8.1f us/msg  raw crypto+hash %8.1f us  ratio %.2f\n",
 	   verify_us, raw_v, verify_us / raw_v);
     printf("  seal (1 ARC set):            %8.1f us/msg  raw crypto+hash %8.1f us  ratio %.2f\n",
 	   seal_us, raw_s, seal_us / raw_s);
+    printf("verify_us=%.1f seal_us=%.1f\n", verify_us, seal_us);
     crypto_keycache_free(&src.cache);
     arc_seal_out_clear(&out);
     mail_msg_free(&m);

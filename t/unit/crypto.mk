@@ -23,7 +23,8 @@ t_unit_test_arc_seal_SOURCES = t/unit/arc_seal.c
 t_unit_test_arc_seal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 t_unit_test_arc_seal_LDADD = $(MXG_LIBS)
 TESTS += t/unit/test_arc_seal
-# dkim_bench: CPU per message of verify/seal beside raw crypto (for make bench)
+# dkim_bench: CPU per message of verify/seal beside raw crypto (make bench: t/bench/crypto.sh)
+EXTRA_DIST += t/bench/crypto.sh
 check_PROGRAMS += t/tools/dkim_bench
 t_tools_dkim_bench_SOURCES = t/tools/dkim_bench.c
 t_tools_dkim_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
