@@ -61,27 +61,46 @@ struct crypto_body {
     unsigned char out[8192];
 };
 
+struct canon_out {
+    struct buf *b;
+    size_t  n;
+    char    tmp[1024];
+};
+
+/* canon_put - one octet, buffered (no call per octet) */
+static inline void canon_put(struct canon_out *o, char c)
+{
+    if (o->n == sizeof(o->tmp)) {
+	buf_append(o->b, o->tmp, o->n);
+	o->n = 0;
+    }
+    o->tmp[o->n++] = c;
+}
+
 /* crypto_canon_header - append one canonicalized header field */
 void crypto_canon_header(int canon, const char *raw, size_t len, int final_crlf,
 			 struct buf *out)
 {
     const char *colon = memchr(raw, ':', len);
+    struct canon_out o;
     size_t  i, nlen;
     int     wsp = 0, any = 0;
 
+    o.b = out;
+    o.n = 0;
     if (canon == CRYPTO_CANON_SIMPLE || colon == NULL) {
 	for (i = 0; i < len; i++) {
 	    if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
-		buf_putc(out, '\r');
-	    buf_putc(out, raw[i]);
+		canon_put(&o, '\r');
+	    canon_put(&o, raw[i]);
 	}
     } else {
 	nlen = (size_t) (colon - raw);
 	while (nlen > 0 && (raw[nlen - 1] == ' ' || raw[nlen - 1] == '\t'))
 	    nlen--;
 	for (i = 0; i < nlen; i++)
-	    buf_putc(out, tolower((unsigned char) raw[i]));
-	buf_putc(out, ':');
+	    canon_put(&o, (char) tolower((unsigned char) raw[i]));
+	canon_put(&o, ':');
 	for (i = (size_t) (colon - raw) + 1; i < len; i++) {
 	    char    c = raw[i];
 
@@ -92,14 +111,17 @@ void crypto_canon_header(int canon, const char *raw, size_t len, int final_crlf,
 		continue;
 	    }
 	    if (wsp && any)
-		buf_putc(out, ' ');
+		canon_put(&o, ' ');
 	    wsp = 0;
 	    any = 1;
-	    buf_putc(out, c);
+	    canon_put(&o, c);
 	}
     }
-    if (final_crlf)
-	buf_append(out, "\r\n", 2);
+    if (final_crlf) {
+	canon_put(&o, '\r');
+	canon_put(&o, '\n');
+    }
+    buf_append(out, o.tmp, o.n);
 }
 
 /* crypto_body_alloc - start hashing a body */
@@ -158,6 +180,7 @@ static void body_run(struct crypto_body *b, const char *s, size_t n)
 {
     char    tmp[2048];
     size_t  i, t = 0;
+    int     wsp = b->wsp_pending, content = 0;
 
     if (b->canon == CRYPTO_CANON_SIMPLE) {
 	body_lines(b);
@@ -165,22 +188,27 @@ static void body_run(struct crypto_body *b, const char *s, size_t n)
 	b->line_content = 1;
 	return;
     }
-    /* relaxed: white space runs become one space, none at the line end */
+    /*
+     * relaxed: white space runs become one space, none at the line end.
+     * State is kept in locals: stores to tmp may alias the struct.
+     */
     for (i = 0; i < n; i++) {
 	char    c = s[i];
 
 	if (c == ' ' || c == '\t') {
-	    b->wsp_pending = 1;
+	    wsp = 1;
 	    continue;
 	}
-	if (b->pending_crlf > 0)
-	    body_lines(b);		/* only before the first content octet */
-	if (b->wsp_pending) {
+	if (!content) {			/* deferred line ends go before the first octet */
+	    content = 1;
+	    if (b->pending_crlf > 0)
+		body_lines(b);
+	}
+	if (wsp) {
 	    tmp[t++] = ' ';
-	    b->wsp_pending = 0;
+	    wsp = 0;
 	}
 	tmp[t++] = c;
-	b->line_content = 1;
 	if (t >= sizeof(tmp) - 2) {
 	    body_emit(b, tmp, t);
 	    t = 0;
@@ -188,6 +216,9 @@ static void body_run(struct crypto_body *b, const char *s, size_t n)
     }
     if (t > 0)
 	body_emit(b, tmp, t);
+    b->wsp_pending = wsp;
+    if (content)
+	b->line_content = 1;
 }
 
 /* body_line_end - a line end: deferred until content follows */

@@ -127,6 +127,7 @@ int crypto_key_parse(const char *txt, size_t len, struct crypto_key **key_r,
     } else if ((key->pkey = key_pkey_from_p(key->k, der, der_len, why_r)) == NULL) {
 	goto bad;
     }
+    key->vctx = crypto_verify_template(key->pkey);
     free(der);
     crypto_taglist_free(&tl);
     *key_r = key;
@@ -145,6 +146,7 @@ void crypto_key_free(struct crypto_key **keyp)
 
     if (key == NULL)
 	return;
+    EVP_PKEY_CTX_free(key->vctx);
     EVP_PKEY_free(key->pkey);
     free(key->k);
     free(key->h);
@@ -182,6 +184,23 @@ int crypto_pkey_bits_ok(EVP_PKEY *pkey, const char **why_r)
     return 0;
 }
 
+/* crypto_verify_template - an RSA verify context ready for EVP_PKEY_CTX_dup, or NULL */
+EVP_PKEY_CTX *crypto_verify_template(EVP_PKEY *pkey)
+{
+    EVP_PKEY_CTX *pctx;
+
+    if (pkey == NULL || crypto_pkey_alg(pkey) != CRYPTO_ALG_RSA_SHA256
+	|| (pctx = EVP_PKEY_CTX_new(pkey, NULL)) == NULL)
+	return NULL;
+    if (EVP_PKEY_verify_init(pctx) != 1
+	|| EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1
+	|| EVP_PKEY_CTX_set_signature_md(pctx, crypto_sha256()) != 1) {
+	EVP_PKEY_CTX_free(pctx);
+	return NULL;
+    }
+    return pctx;
+}
+
 /* crypto_verify - check a signature over the 32-octet header hash */
 int crypto_verify(int alg, EVP_PKEY *pkey, const unsigned char *md32,
 		  const unsigned char *sig, size_t sig_len)
@@ -196,7 +215,7 @@ int crypto_verify(int alg, EVP_PKEY *pkey, const unsigned char *md32,
 	if ((pctx = EVP_PKEY_CTX_new(pkey, NULL)) != NULL
 	    && EVP_PKEY_verify_init(pctx) == 1
 	    && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1
-	    && EVP_PKEY_CTX_set_signature_md(pctx, EVP_sha256()) == 1)
+	    && EVP_PKEY_CTX_set_signature_md(pctx, crypto_sha256()) == 1)
 	    good = EVP_PKEY_verify(pctx, sig, sig_len, md32, 32) == 1;
 	EVP_PKEY_CTX_free(pctx);
     } else if (alg == CRYPTO_ALG_ED25519_SHA256) {
@@ -226,7 +245,7 @@ int crypto_sign(int alg, EVP_PKEY *pkey, const unsigned char *md32,
 	if ((pctx = EVP_PKEY_CTX_new(pkey, NULL)) != NULL
 	    && EVP_PKEY_sign_init(pctx) == 1
 	    && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1
-	    && EVP_PKEY_CTX_set_signature_md(pctx, EVP_sha256()) == 1
+	    && EVP_PKEY_CTX_set_signature_md(pctx, crypto_sha256()) == 1
 	    && EVP_PKEY_sign(pctx, sig, &len, md32, 32) == 1)
 	    ret = 0;
 	EVP_PKEY_CTX_free(pctx);

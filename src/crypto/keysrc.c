@@ -60,6 +60,8 @@ static struct crypto_key *kc_key_copy(const struct crypto_key *k)
     c->revoked = k->revoked;
     if (k->pkey != NULL && EVP_PKEY_up_ref(k->pkey) == 1)
 	c->pkey = k->pkey;
+    if (c->pkey != NULL && k->vctx != NULL)
+	c->vctx = EVP_PKEY_CTX_dup(k->vctx);	/* contexts are not shared */
     return c;
 }
 
@@ -216,7 +218,8 @@ int crypto_sig_check(const struct crypto_sig *sig, const unsigned char *hh32,
 	ret = (*why_r = "key h= does not allow sha256", CRYPTO_PERM);
     else if (key->s && !key_allows(key->s, "*") && !key_allows(key->s, "email"))
 	ret = (*why_r = "key not for email", CRYPTO_PERM);
-    else if (!crypto_verify(sig->alg, key->pkey, hh32, sig->b, sig->b_len))
+    else if (key->vctx != NULL ? EVP_PKEY_verify(key->vctx, sig->b, sig->b_len, hh32, 32) != 1
+	     : !crypto_verify(sig->alg, key->pkey, hh32, sig->b, sig->b_len))
 	ret = (*why_r = "signature verification failed", CRYPTO_FAIL);
     else
 	ret = CRYPTO_PASS;

@@ -16,8 +16,8 @@ command -v openssl >/dev/null || { echo "bench: crypto: openssl is missing"; exi
 OUT=$("$BENCH" "${BENCH_CRYPTO_ITERS:-1000}" 2>&1)
 printf '%s\n' "$OUT" | grep -v '^verify_us='
 SPEED=$(openssl speed -seconds 1 rsa2048 ed25519 2>/dev/null; openssl speed -seconds 1 -bytes 10240 sha256 2>/dev/null)
-RSA=$(printf '%s\n' "$SPEED" | awk '/^rsa 2048 bits/ { print $4 * 1e6, $5 * 1e6 }')
-ED=$(printf '%s\n' "$SPEED" | awk '/Ed25519\)/ { print $(NF-3) * 1e6, $(NF-2) * 1e6 }')
+RSA=$(printf '%s\n' "$SPEED" | awk '/^rsa 2048 bits/ { print 1e6 / $6, 1e6 / $7 }')
+ED=$(printf '%s\n' "$SPEED" | awk '/Ed25519\)/ { print 1e6 / $(NF-1), 1e6 / $NF }')
 SHA=$(printf '%s\n' "$SPEED" | awk '/^sha256 / { v = $2; sub(/k$/, "", v); print 10240 / (v * 1000) * 1e6 }')
 printf '%s\n' "$OUT" | sed -n 's/^verify_us=\([0-9.]*\) seal_us=\([0-9.]*\)$/\1 \2/p' | {
 	read -r V S || { echo "bench: crypto: no figures from dkim_bench"; exit 0; }
