@@ -210,6 +210,7 @@ static char *seal_as(const struct mail_hdrs *hdrs, int inst, const char *cv,
 		     const char *aar_raw, const char *ams_raw)
 {
     const char *raw[3 * ARC_MAX_SETS + 3];
+    const struct mail_hdr *at[ARC_MAX_SETS + 1][3];
     size_t  len[3 * ARC_MAX_SETS + 3], n = 0;
     struct buf rest = BUF_INIT;
     unsigned char hh[32], *sig = NULL;
@@ -220,32 +221,33 @@ static char *seal_as(const struct mail_hdrs *hdrs, int inst, const char *cv,
     static const char *const kinds[3] = {"ARC-Authentication-Results",
 	"ARC-Message-Signature", "ARC-Seal"};
 
-    for (j = 1; strcmp(cv, "fail") != 0 && j < inst; j++) {
-	for (t = 0; t < 3; t++) {
-	    for (k = 0; k < mail_hdrs_count(hdrs); k++) {
-		const struct mail_hdr *h = mail_hdrs_at(hdrs, k);
-		int     hi;
-		struct crypto_sig *sig_p = NULL;
-		const char *why;
+    /* one pass: the first field of each kind per instance (O(fields)) */
+    memset(at, 0, sizeof(at));
+    for (k = 0; strcmp(cv, "fail") != 0 && k < mail_hdrs_count(hdrs); k++) {
+	const struct mail_hdr *h = mail_hdrs_at(hdrs, k);
+	struct crypto_sig *sig_p = NULL;
+	const char *why;
+	int     hi = -1;
 
-		if (!mail_hdr_is(h, kinds[t]))
-		    continue;
-		if (t == 0)
-		    hi = crypto_aar_instance(h->value, h->value_len);
-		else if (crypto_sig_parse(t == 1 ? CRYPTO_SIG_AMS : CRYPTO_SIG_AS,
-					  h->value, h->value_len, &sig_p, &why) == 0)
-		    hi = sig_p->instance;
-		else
-		    hi = -1;
-		crypto_sig_free(&sig_p);
-		if (hi == j) {
-		    raw[n] = h->raw;
-		    len[n++] = h->raw_len;
-		    break;
-		}
-	    }
-	}
+	for (t = 0; t < 3 && !mail_hdr_is(h, kinds[t]); t++)
+	    ;
+	if (t == 3)
+	    continue;
+	if (t == 0)
+	    hi = crypto_aar_instance(h->value, h->value_len);
+	else if (crypto_sig_parse(t == 1 ? CRYPTO_SIG_AMS : CRYPTO_SIG_AS,
+				  h->value, h->value_len, &sig_p, &why) == 0)
+	    hi = sig_p->instance;
+	crypto_sig_free(&sig_p);
+	if (hi >= 1 && hi < inst && at[hi][t] == NULL)
+	    at[hi][t] = h;
     }
+    for (j = 1; strcmp(cv, "fail") != 0 && j < inst; j++)
+	for (t = 0; t < 3; t++)
+	    if (at[j][t] != NULL) {
+		raw[n] = at[j][t]->raw;
+		len[n++] = at[j][t]->raw_len;
+	    }
     buf_printf(&rest, "cv=%s; d=%s; i=%d; s=%s", cv, o->domain, inst, o->selector);
     if (o->t >= 0)
 	buf_printf(&rest, "; t=%lld", o->t);

@@ -31,6 +31,8 @@ static const char fuzz_conf[] =
     "store: { lmdb = \"/nonexistent/fuzz/state.mdb\"; };\n"
     "spf: { enabled = false; };\n"	/* no DNS while fuzzing (fuzz_spf_record covers SPF) */
     "dmarc: { enabled = false; };\n"	/* fuzz_dmarc_record and fuzz_dmarc_from cover DMARC */
+    /* DKIM/ARC key lookups fail at once (a closed port): never the network */
+    "dns: { servers = [ \"127.0.0.1:9\" ]; timeout_ms = 100; retries = 0; };\n"
     "lists: { bad = [ \"spam.example\", \".bad.example\", \"192.0.2.0/24\" ]; };\n"
     "rules: {\n"
     "  rcpt = ( { if = { rcpt_domains = \"closed.example\"; }; then = \"reject\";\n"
