@@ -162,6 +162,27 @@ t_is "$(fact arc_state)" fail "a body changed after sealing: arc_state = fail"
 sed -n '/^+ARC-Seal:/,/^[^ ]/p' "$D/out" | grep -q 'cv=fail'
 ok $? "a failed chain is sealed with cv=fail"
 
+# the AAR holds our A-R, never a forged one that claims our authserv-id (removed)
+{ printf 'Authentication-Results: mx.test; dkim=pass header.d=evil.example\r\n'; cat "$D/msg.eml"; } > "$D/forged.eml"
+check "$D/forged.eml"
+t_is "$(grep -c '^-Authentication-Results\[1\]' "$D/out")" 1 "the forged A-R claiming mx.test is removed"
+sed -n '/^+ARC-Authentication-Results:/,/^[^ ]/p' "$D/out" | grep -q 'evil.example'
+t_is "$?" 1 "the seal's AAR does not carry the forged results (the sealer sees the header as delivered)"
+final "$D/forged.eml" | grep -v '^Authentication-Results: mx.test; dkim=pass header.d=evil' > "$D/forged_final.eml"
+t_is "$(dkimpy arc "$D/forged_final.eml")" pass "and the seal validates on the message as delivered"
+
+# a message over milter.max_message_size: signatures neutral, never signed or sealed
+sed 's/max_message_size = 0;/max_message_size = 3000;/' "$D/m.conf" > "$D/small.conf"
+{ cat "$D/msg.eml"; i=0; while [ $i -lt 100 ]; do printf 'line %d of a long body\r\n' $i; i=$((i + 1)); done; } > "$D/big.eml"
+"$MXG" sign -c "$D/m.conf" "$D/big.eml" > "$D/big_signed.eml"
+"$MXG" check -c "$D/small.conf" --json --ip 192.0.2.1 --auth alice --from alice@example.com \
+	--rcpt bob@example.org "$D/big_signed.eml" 2>/dev/null > "$D/small.json"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["facts"]
+print(f.get("dkim"), f.get("dkim_verify_reason"), sum(1 for h in d["headers"] if h["name"] in ("DKIM-Signature", "ARC-Seal")))' \
+	"$D/small.json" > "$D/small.out"
+t_is "$(cat "$D/small.out")" "neutral body not checked (message too large) 0" \
+	"over milter.max_message_size: dkim neutral (body not checked), nothing signed or sealed"
+
 # --- keys refused, config-test ---
 chmod 640 "$D/ed.pem"
 "$MXG" config-test -c "$D/m.conf" 2>"$D/err"
