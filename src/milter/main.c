@@ -65,6 +65,7 @@
 #include "milter/daemon.h"
 #include "milter/live.h"
 #include "milter/privs.h"
+#include "milter/session.h"
 #include "milter/signals.h"
 #include "milter/socket.h"
 #include "pipeline/pipeline.h"
@@ -179,6 +180,7 @@ static void mxguardd_listen(struct mxguardd *d, const struct conf *c)
     mode_t old_umask;
 
     milter_callbacks_desc(&desc);
+    milter_session_setup((int) conf_int(c, "milter.timeout_s"), desc.xxfi_close);
     if (smfi_register(desc) != MI_SUCCESS)
 	msg_fatal("%s: smfi_register failed", PROG);
     /*
