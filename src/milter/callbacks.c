@@ -401,7 +401,10 @@ static sfsistat milter_eoh(SMFICTX *ctx)
     return r;
 }
 
-/* milter_body - stream one body chunk; skip the rest when oversize */
+/*
+ * milter_body - stream one body chunk; skip the rest when no check needs
+ * the body (an MTA that could not take SMFIP_NOBODY) or when oversize
+ */
 static sfsistat milter_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
     struct milter_conn *conn = milter_conn_get(ctx, "body");
@@ -411,24 +414,11 @@ static sfsistat milter_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
     (void) milter_msg_add_body(&conn->msg, len, 0);
     if (pipeline_body(conn->pc, chunk, len) == 1)
 	milter_oversize(conn);
-    if (conn->msg.oversize && (conn->proto & SMFIP_SKIP))
+    if (!(conn->proto & SMFIP_SKIP))
+	return SMFIS_CONTINUE;
+    if (conn->msg.oversize || !(pipeline_needs(conn->pipe) & PIPELINE_NEED_BODY))
 	return SMFIS_SKIP;
     return SMFIS_CONTINUE;
-}
-
-/* milter_eom_verbose - verbose: what the callbacks copied (the summary line is the pipeline's) */
-static void milter_eom_verbose(const struct milter_conn *conn)
-{
-    const char *from = conn->msg.sender ? conn->msg.sender : "";
-    size_t flen = strlen(from);
-
-    if (flen >= 2 && from[0] == '<' && from[flen - 1] == '>') {
-	from++;
-	flen -= 2;
-    }
-    msg_info("%s: mxguardd: message: from=<%.*s> nrcpt=%zu size=%llu",
-	     MILTER_QID(conn), (int) flen, from, conn->msg.nrcpt,
-	     milter_msg_size(&conn->msg));
 }
 
 /* milter_eom - end of message: the pipeline's verdict, applied */
@@ -447,8 +437,6 @@ static sfsistat milter_eom(SMFICTX *ctx)
     msg_debug("%s: mxguardd: eom: headers=%zu header_bytes=%llu body_bytes=%llu%s",
 	      MILTER_QID(conn), conn->msg.nheaders, conn->msg.header_bytes,
 	      conn->msg.body_bytes, conn->msg.oversize ? " oversize" : "");
-    if (msg_verbose())
-	milter_eom_verbose(conn);
     verdict_init(&v);
     if ((a = pipeline_eom(conn->pc, &v)) < 0) {
 	msg_error("%s: mxguardd: eom: internal error in the pipeline",

@@ -65,6 +65,11 @@
  *
  *	A connection idle for milter.timeout_s is closed as libmilter's pool
  *	closes it: the close callback, then the context is freed.
+ *
+ *	A thread whose connection ended waits up to MILTER_SESSION_IDLE_S
+ *	seconds for the next one (at most MILTER_SESSION_MAX_IDLE threads
+ *	wait), so a busy MTA does not pay a thread creation per SMTP
+ *	session: one hand-off per connection, none per command.
  * DIAGNOSTICS
  *	mi_start_session: MI_SUCCESS, or MI_FAILURE when no thread can be
  *	started (logged; libmilter then closes the connection).
@@ -85,7 +90,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/msg.h"
@@ -122,6 +127,21 @@ struct milter_session_rbuf {
 /* The read buffer of this thread's connection (NULL: no wrapping). */
 static __thread struct milter_session_rbuf *milter_session_tls_rbuf;
 
+/* Idle session threads kept, and for how long, for the next connections. */
+#define MILTER_SESSION_MAX_IDLE	64
+#define MILTER_SESSION_IDLE_S	30
+
+/* An idle session thread, waiting on its own condition for a connection. */
+struct milter_session_idle {
+    struct milter_session_idle *next;
+    SMFICTX *ctx;
+    pthread_cond_t cond;
+};
+
+static pthread_mutex_t milter_session_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct milter_session_idle *milter_session_idle_list;
+static int milter_session_nidle;
+
 /* Signals mxguardd takes in its signal thread, never in a session. */
 static const int milter_session_async[] = {
     SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD, SIGPIPE
@@ -143,18 +163,16 @@ void milter_session_setup(int timeout_s, sfsistat (*close_cb)(SMFICTX *))
 static int milter_session_fd(SMFICTX *ctx, int *inet_r)
 {
     int fd = ((const struct milter_session_head *) (void *) ctx)->ctx_sd;
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    int v = 0;
-    socklen_t vl = sizeof(v);
-    struct stat st;
+    int domain = -1, listening = -1;
+    socklen_t len = sizeof(int);
 
     *inet_r = 0;
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode)
-	|| getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl) < 0 || v != 0
-	|| getpeername(fd, (struct sockaddr *) &ss, &len) < 0)
+    /* a socket (ENOTSOCK otherwise) that is not a listener */
+    if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0
+	|| (len = sizeof(int), getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+	|| listening != 0)
 	return -1;
-    *inet_r = ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
+    *inet_r = domain == AF_INET || domain == AF_INET6;
     return fd;
 }
 
@@ -240,29 +258,23 @@ static int milter_session_wait(int fd)
     return r < 0 ? -1 : r > 0;
 }
 
-/* milter_session_run - the thread of one connection */
-static void *milter_session_run(void *arg)
+/* milter_session_serve - one connection, start to end, in this thread */
+static void milter_session_serve(SMFICTX *ctx)
 {
-    SMFICTX *ctx = arg;
     int inet, fd = milter_session_fd(ctx, &inet);
-    sigset_t async;
     int r;
 
-    sigemptyset(&async);
-    for (size_t i = 0; i < sizeof(milter_session_async) / sizeof(milter_session_async[0]); i++)
-	sigaddset(&async, milter_session_async[i]);
-    pthread_sigmask(SIG_BLOCK, &async, NULL);
     if (fd >= 0 && milter_session_timeouts(fd) < 0) {
 	msg_warn("mxguardd: cannot set socket timeouts: %s", strerror(errno));
 	fd = -1;
     }
-    milter_session_tls_fd = fd;
-    milter_session_tls_inet = inet;
-    if (fd >= 0)
-	milter_session_tls_rbuf = xcalloc(1, sizeof(*milter_session_tls_rbuf));
     if (fd < 0 && !__atomic_exchange_n(&milter_session_layout_warned, 1, __ATOMIC_RELAXED))
 	msg_error("mxguardd: libmilter's connection context has an unknown layout:"
 		  " connections are served by polling (slower)");
+    milter_session_tls_fd = fd;
+    milter_session_tls_inet = inet;
+    milter_session_tls_replied = 0;
+    milter_session_tls_rbuf->off = milter_session_tls_rbuf->len = 0;
     while ((r = mi_engine(ctx)) == MILTER_MI_CONTINUE) {
 	if (fd < 0)
 	    continue;			/* mi_engine waits 1 ms itself */
@@ -280,9 +292,56 @@ static void *milter_session_run(void *arg)
 	}
     }
     milter_session_tls_fd = -1;
+    mi_clr_ctx(ctx);
+}
+
+/* milter_session_next - wait as an idle thread for the next connection; NULL: exit */
+static SMFICTX *milter_session_next(void)
+{
+    struct milter_session_idle me = {.next = NULL,.ctx = NULL };
+    struct timespec until;
+    int err = 0;
+
+    pthread_cond_init(&me.cond, NULL);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += MILTER_SESSION_IDLE_S;
+    pthread_mutex_lock(&milter_session_lock);
+    if (milter_session_nidle < MILTER_SESSION_MAX_IDLE) {
+	me.next = milter_session_idle_list;
+	milter_session_idle_list = &me;
+	milter_session_nidle++;
+	while (me.ctx == NULL && err != ETIMEDOUT)
+	    err = pthread_cond_timedwait(&me.cond, &milter_session_lock, &until);
+	if (me.ctx == NULL) {		/* still listed: take it off */
+	    struct milter_session_idle **pp = &milter_session_idle_list;
+
+	    while (*pp != &me)
+		pp = &(*pp)->next;
+	    *pp = me.next;
+	    milter_session_nidle--;
+	}
+    }
+    pthread_mutex_unlock(&milter_session_lock);
+    pthread_cond_destroy(&me.cond);
+    return me.ctx;
+}
+
+/* milter_session_thread - serve connections until none comes for a while */
+static void *milter_session_thread(void *arg)
+{
+    SMFICTX *ctx = arg;
+    sigset_t async;
+
+    sigemptyset(&async);
+    for (size_t i = 0; i < sizeof(milter_session_async) / sizeof(milter_session_async[0]); i++)
+	sigaddset(&async, milter_session_async[i]);
+    pthread_sigmask(SIG_BLOCK, &async, NULL);
+    milter_session_tls_rbuf = xmalloc(sizeof(*milter_session_tls_rbuf));
+    do
+	milter_session_serve(ctx);
+    while ((ctx = milter_session_next()) != NULL);
     free(milter_session_tls_rbuf);
     milter_session_tls_rbuf = NULL;
-    mi_clr_ctx(ctx);
     return NULL;
 }
 
@@ -295,13 +354,24 @@ int mi_pool_controller_init(void)
 /* mi_start_session - libmilter's listener accepted a connection: give it a thread */
 int mi_start_session(SMFICTX *ctx)
 {
+    struct milter_session_idle *w;
     pthread_attr_t attr;
     pthread_t tid;
     int err;
 
+    pthread_mutex_lock(&milter_session_lock);
+    if ((w = milter_session_idle_list) != NULL) {
+	milter_session_idle_list = w->next;
+	milter_session_nidle--;
+	w->ctx = ctx;
+	pthread_cond_signal(&w->cond);
+    }
+    pthread_mutex_unlock(&milter_session_lock);
+    if (w != NULL)
+	return MI_SUCCESS;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    err = pthread_create(&tid, &attr, milter_session_run, ctx);
+    err = pthread_create(&tid, &attr, milter_session_thread, ctx);
     pthread_attr_destroy(&attr);
     if (err != 0) {
 	msg_error("mxguardd: cannot start a thread for a connection: %s", strerror(err));

@@ -81,9 +81,9 @@ ok $? "the message passes the milter and reaches smtp-sink"
 sink_has_subject "$subj"
 ok $? "the sink holds the milter-passed message with its subject"
 qid=$(qid_of)
-[ -n "$qid" ] && grep -q "$qid: mxguardd: message: from=<sender@bed.test> nrcpt=1" "$T_DIR/mxguardd.log"
+[ -n "$qid" ] && grep -q "$qid: mxguardd: <= sender@bed.test H=localhost \[127.0.0.1\] R=rcpt@remote.test .* verdict=accept" "$T_DIR/mxguardd.log"
 r=$?
-ok $r "mxguardd logged the message under Postfix's queue id ($qid)"
+ok $r "mxguardd's summary line (<=) carries Postfix's queue id ($qid), client, sender, recipient, verdict"
 [ $r -eq 0 ] || t_diag "mxguardd log:" "$(tail -n 20 "$T_DIR/mxguardd.log")"
 grep -q 'mxguardd: connect from localhost\[127.0.0.1\]' "$T_DIR/mxguardd.log"
 ok $? "mxguardd saw the SMTP client's connection"
@@ -149,7 +149,7 @@ ok $? "the message passes the unix-socket milter and reaches smtp-sink"
 sink_has_subject "$subj"
 ok $? "the sink holds it with its subject"
 qid=$(qid_of)
-[ -n "$qid" ] && grep -q "$qid: mxguardd: message: from=<sender@bed.test> nrcpt=1" "$T_DIR/mxguardd-unix.log"
-ok $? "mxguardd on the unix socket logged it under Postfix's queue id ($qid)"
+[ -n "$qid" ] && grep -q "$qid: mxguardd: <= sender@bed.test H=localhost \[127.0.0.1\] R=rcpt@remote.test .* verdict=accept" "$T_DIR/mxguardd-unix.log"
+ok $? "mxguardd on the unix socket logged its summary line (<=) under Postfix's queue id ($qid)"
 
 t_done
