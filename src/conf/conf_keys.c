@@ -108,7 +108,11 @@ const struct conf_key conf_keys[] = {
     K_ENUM("milter.on_internal_error_trusted", "tempfail", w_internal,
 	   "the same, for a message from a client in milter.trusted_hosts"),
     K_CIDRS("milter.trusted_hosts", loopback,
-	    "clients whose mail is not checked (networks or addresses)"),
+	    "clients of the site itself (networks or addresses): their mail is checked"
+	    " and gets Authentication-Results like any other, but rules see the fact"
+	    " trusted = yes, an internal error answers milter.on_internal_error_trusted,"
+	    " and checks that treat the site's own mail apart read it (DKIM signs it,"
+	    " ARC does not seal it as relayed mail)"),
     K_INT("milter.max_message_size", 52428800, 0, 2147483648LL,
 	  "largest message body checked, in bytes; 0 means no limit"),
     K_INT("milter.timeout_s", 300, 1, 3600, "libmilter timeout talking to the MTA, in seconds"),

@@ -115,6 +115,23 @@ static int milter_apply_remove(SMFICTX *ctx, struct milter_conn *conn,
     return 0;
 }
 
+/*
+ * milter_apply_value - a header value as the MTA wants it: with
+ * SMFIP_HDR_LEADSPC negotiated the MTA writes "Name:" and the value as
+ * given, so the value must bring its own space; without it the MTA adds
+ * ": " itself, so one leading space is dropped. Returns value or *copy_r.
+ */
+static const char *milter_apply_value(const struct milter_conn *conn, const char *value,
+				      char **copy_r)
+{
+    int lead = value[0] == ' ' || value[0] == '\t';
+
+    *copy_r = NULL;
+    if (conn->proto & SMFIP_HDR_LEADSPC)
+	return lead || value[0] == 0 ? value : (*copy_r = xasprintf(" %s", value));
+    return value[0] == ' ' ? value + 1 : value;
+}
+
 /* milter_apply_headers - removals (highest index first), changes, additions */
 static int milter_apply_headers(SMFICTX *ctx, struct milter_conn *conn,
 				const struct verdict *v)
@@ -130,20 +147,24 @@ static int milter_apply_headers(SMFICTX *ctx, struct milter_conn *conn,
     for (size_t i = 0; r == 0 && i < nrm; i++)
 	r = milter_apply_remove(ctx, conn, rm[i]);
     free(rm);
-    for (size_t i = 0; r == 0 && i < v->nhdrs; i++)
-	if (v->hdrs[i].op == VERDICT_HDR_CHANGE
-	    && smfi_chgheader(ctx, v->hdrs[i].name, v->hdrs[i].index > 0 ? v->hdrs[i].index : 1,
-			      v->hdrs[i].value ? v->hdrs[i].value : (char *) "") != MI_SUCCESS)
-	    r = -1;
-    for (size_t i = 0; r == 0 && i < v->nhdrs; i++) {
-	const struct verdict_hdr *h = &v->hdrs[i];
+    /* changes refer to fields as received: before any insert shifts them */
+    for (int pass = 0; pass < 2; pass++)
+	for (size_t i = 0; r == 0 && i < v->nhdrs; i++) {
+	    const struct verdict_hdr *h = &v->hdrs[i];
+	    char *copy, *val;
 
-	if (h->op == VERDICT_HDR_ADD)
-	    r = smfi_addheader(ctx, h->name, h->value ? h->value : (char *) "");
-	else if (h->op == VERDICT_HDR_INSERT)
-	    r = smfi_insheader(ctx, h->index, h->name, h->value ? h->value : (char *) "");
-	r = r == MI_SUCCESS ? 0 : -1;
-    }
+	    if (h->op == VERDICT_HDR_REMOVE || (h->op == VERDICT_HDR_CHANGE) != (pass == 0))
+		continue;
+	    val = (char *) milter_apply_value(conn, h->value ? h->value : "", &copy);
+	    if (h->op == VERDICT_HDR_CHANGE)
+		r = smfi_chgheader(ctx, h->name, h->index > 0 ? h->index : 1, val);
+	    else if (h->op == VERDICT_HDR_ADD)
+		r = smfi_addheader(ctx, h->name, val);
+	    else
+		r = smfi_insheader(ctx, h->index, h->name, val);
+	    r = r == MI_SUCCESS ? 0 : -1;
+	    free(copy);
+	}
     return r;
 }
 

@@ -4,7 +4,10 @@
 # Received:), a forged A-R with our authserv-id is removed while a foreign
 # one stays, rule verdicts reach the SMTP client (550 with the configured
 # text and enhanced code, 451), quarantine puts the message on hold, a rule
-# on a dead Redis list tempfails, SIGHUP with a broken config keeps serving,
+# on a dead Redis list tempfails, a multi-line rule message reaches the
+# client as a multi-line 550, a client in milter.trusted_hosts is still
+# checked and rules see it as trusted, `mxguard check --json` gives the
+# header changes the daemon made, SIGHUP with a broken config keeps serving,
 # and SIGTERM during a transfer loses nothing.
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/postfix.sh"
@@ -29,6 +32,7 @@ milter: {
   pidfile = "$D_PIDFILE";
   authserv_id = "$AUTHSERV";
   timeout_s = 60;
+  trusted_hosts = [ "192.0.2.0/24" ];
 };
 log: { verbose = 1; };
 spf: { enabled = false; };
@@ -42,9 +46,14 @@ rules: {
     { if = { sender_domains = [ "tempfail.bed.test" ]; }; then = "tempfail";
       message = "451 4.7.1 Come back later, \$sender_address_domain"; },
     { if = { sender_domains = [ "list.bed.test" ]; sender = "+blocked"; }; then = "reject";
-      message = "550 5.7.1 Listed sender"; }
+      message = "550 5.7.1 Listed sender"; },
+    { if = { sender_domains = [ "multiline.bed.test" ]; }; then = "reject";
+      message = "550 5.7.1 First line of the refusal\nSecond line names \$sender_address_domain"; }
   );
   data = (
+    { if = { trusted = true; }; then = "warn"; add_header = "X-Trusted-Client: \$sender_host_address"; },
+    { if = { header = { name = "Subject"; regex = "^compare "; }; }; then = "warn";
+      add_header = "X-Compare: \$sender_address_domain"; remove_header = "X-Drop"; },
     { if = { header = { name = "Subject"; regex = "^quarantine me"; }; };
       then = "quarantine"; message = "held by the milter test"; }
   );
@@ -142,7 +151,115 @@ ok $? "a sender the list rule does not concern still passes with Redis dead"
 N=$((N + 1)); t_postfix_wait_delivered $N
 ok $? "and is delivered"
 
-# 6. SIGHUP with a broken config: the old config and pipeline keep serving.
+# 6. A multi-line reply from a rule ("\n" in its message) reaches the client
+# as a multi-line 550, every line with the code and enhanced code.
+t_postfix_send --from someone@multiline.bed.test --header "Subject: multi-line"
+[ $? -ne 0 ]; ok $? "a sender of the multi-line rule's domain is refused"
+t_is "$(sed -n 's/^<\*\* *//p' "$PF_LAST_SEND" | tr -d '\r' | tail -n 2 | tr '\n' '|')" \
+	"550-5.7.1 First line of the refusal|550 5.7.1 Second line names multiline.bed.test|" \
+	"the client sees both lines: 550-5.7.1 continuation, then 550 5.7.1 last line"
+
+# 7. milter.trusted_hosts: a trusted client's mail is still checked (A-R,
+# rules); rules see trusted = yes. 127.0.0.1 is not trusted in this config.
+subj="trusted client $$"
+t_postfix_send --xclient-addr 192.0.2.10 --xclient-name mail.example.test --header "Subject: $subj"
+ok $? "a client in milter.trusted_hosts (XCLIENT 192.0.2.10) sends a message"
+N=$((N + 1)); t_postfix_wait_delivered $N
+ok $? "it is delivered"
+f=$(sink_file "$subj")
+grep -q '^X-Trusted-Client: 192.0.2.10' "$f"
+ok $? "the rule on trusted = true matched it (X-Trusted-Client: 192.0.2.10)"
+grep -q "^Authentication-Results: $AUTHSERV;" "$f"
+ok $? "a trusted client's message is still checked: it has our A-R"
+! grep -q '^X-Trusted-Client:' "$(sink_file "ar top $$")"
+ok $? "a message from 127.0.0.1 (not in trusted_hosts here) did not match the trusted rule"
+
+# 8. `mxguard check --json` on the same message, envelope and client gives
+# the header changes the daemon made through Postfix. Nothing is left out of
+# the comparison but Postfix's own Received: line (milters never see it; the
+# input has none) and the space after the colon (check's JSON gives field
+# values, the message has "Name: value"; test 41 checks the space).
+cat >"$T_DIR/compare.eml" <<EOF
+From: Sender <sender@bed.test>
+To: rcpt@remote.test
+Subject: compare $$
+Date: Mon, 23 Nov 2026 07:00:00 +0000
+Message-ID: <compare.$$@bed.test>
+Authentication-Results: $AUTHSERV; spf=pass smtp.mailfrom=forged.example
+X-Drop: one
+Authentication-Results: other.example; dkim=pass header.d=other.example
+X-Drop: two
+
+The same message through the daemon and through mxguard check.
+EOF
+t_postfix_send --helo helo.bed.test --from sender@bed.test --to rcpt@remote.test \
+	--data "$T_DIR/compare.eml"
+ok $? "the comparison message passes the milter"
+N=$((N + 1)); t_postfix_wait_delivered $N
+ok $? "it is delivered"
+f=$(sink_file "compare $$")
+"$(t_bin mxguard)" check -c "$T_DIR/m.conf" --json --ip 127.0.0.1 --name localhost \
+	--helo helo.bed.test --from sender@bed.test --rcpt rcpt@remote.test \
+	"$T_DIR/compare.eml" >"$T_DIR/compare.json" 2>"$T_DIR/compare.err"
+ok $? "mxguard check --json runs on the same message, envelope and client"
+# headers after the milter's changes: from the sink, and computed from the
+# input plus check's changes (removals by occurrence as received, inserts at
+# their index, additions at the end); values unfolded, whitespace collapsed
+cat >"$T_DIR/cmp.pl" <<'PERL'
+use strict; use warnings; use JSON::PP;
+my ($in, $json, $out) = @ARGV;
+sub norm { my $v = shift; $v =~ s/\r//g; $v =~ s/\n(?=[ \t])//g; $v =~ s/\s+/ /g; $v =~ s/^ | $//g; return $v; }
+sub fields {
+	my ($file, $skip_sink) = @_;
+	open(my $f, '<', $file) or die "$file: $!";
+	my @h;
+	while (my $l = <$f>) {
+		$l =~ s/\r?\n$//;
+		last if $l eq '';
+		if ($l =~ /^[ \t]/ && @h) { $h[-1][1] .= "\n$l"; next; }
+		my ($n, $v) = $l =~ /^([^:]+):(.*)$/ or next;
+		push @h, [$n, $v];
+	}
+	@h = grep { $_->[0] !~ /^X-(Client-Addr|Client-Proto|Helo-Args|Mail-Args|Rcpt-Args)$/ } @h if $skip_sink;
+	@h = grep { $_->[0] ne 'Received' } @h if $skip_sink;	# Postfix's own
+	return @h;
+}
+my @got = fields($out, 1);
+my @h = map { [@$_, 0] } fields($in, 0);
+my %seen;
+$_->[3] = ++$seen{lc $_->[0]} for @h;			# occurrence as received
+my $j = decode_json(do { local $/; open(my $f, '<', $json) or die; <$f> });
+my @ins;
+for my $c (@{$j->{headers}}) {
+	if ($c->{op} eq 'remove') {
+		@h = grep { !(lc $_->[0] eq lc $c->{name} && ($c->{index} == 0 || $_->[3] == $c->{index})) } @h;
+	} elsif ($c->{op} eq 'change') {
+		$_->[1] = $c->{value} for grep { lc $_->[0] eq lc $c->{name} && $_->[3] == ($c->{index} || 1) } @h;
+	} elsif ($c->{op} eq 'insert') {
+		splice(@h, $c->{index}, 0, [$c->{name}, $c->{value}, 0, 0]);
+	} elsif ($c->{op} eq 'add') {
+		push @h, [$c->{name}, $c->{value}, 0, 0];
+	}
+}
+print "daemon: ", join(" | ", map { "$_->[0]: " . norm($_->[1]) } @got), "\n";
+print "check:  ", join(" | ", map { "$_->[0]: " . norm($_->[1]) } @h), "\n";
+PERL
+perl "$T_DIR/cmp.pl" "$T_DIR/compare.eml" "$T_DIR/compare.json" "$f" >"$T_DIR/cmp.out" 2>&1
+ok $? "both header lists computed"
+daemon=$(sed -n 's/^daemon: //p' "$T_DIR/cmp.out")
+check=$(sed -n 's/^check:  //p' "$T_DIR/cmp.out")
+t_is "$daemon" "$check" "the delivered headers equal the input with check's changes applied"
+case $daemon in
+"Authentication-Results: $AUTHSERV;"*"From: Sender <sender@bed.test>"*"Authentication-Results: other.example;"*"X-Compare: bed.test") r=0 ;;
+*) r=1 ;;
+esac
+ok $r "and they are what the rules ask: our A-R on top, the foreign A-R kept, X-Compare added last"
+case $daemon in *forged.example*|*X-Drop*) r=1 ;; *) r=0 ;; esac
+ok $r "the forged A-R and both X-Drop fields are gone on both sides"
+perl -ne 'exit 0 if /^\r?$/; exit 1 if /^[!-9;-~]+:[^ \t\r\n]/' "$f"
+ok $? "every field has a space after its colon, the milter's added ones too (SMFIP_HDR_LEADSPC)"
+
+# 9. SIGHUP with a broken config: the old config and pipeline keep serving.
 printf 'milter: { socket = "inet:%s@127.0.0.1"; bogus_key = 1; };\nrules: { mail = ( { then = "nonsense"; } ); };\n' \
 	"$D_PORT" >"$T_DIR/m.conf"
 kill -HUP "$D_PID"
@@ -162,7 +279,7 @@ t_is "$(swaks_reply)" "550 5.7.1 Sender domain reject.bed.test is not welcome he
 	"the old rules still apply after the failed reload"
 mconf "$T_DIR/m.conf"
 
-# 7. SIGTERM while a message is in the middle of its SMTP transaction.
+# 10. SIGTERM while a message is in the middle of its SMTP transaction.
 subj="sigterm $$"
 cat >"$T_DIR/slow.pl" <<'PERL'
 # slow.pl PORT SUBJECT GO-FILE: SMTP up to RCPT, wait for GO-FILE, then DATA.

@@ -5,7 +5,8 @@
 # header removal of every occurrence), negotiation that follows the rules,
 # 500 messages on one connection, aborts in the middle of headers, 10,000
 # headers, NUL bytes, no macros at all; and, with a raw protocol client, a
-# 1 MiB header line in one packet.
+# 1 MiB header line in one packet, and the body skipped (SMFIS_SKIP) for an
+# MTA that cannot negotiate it away.
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/unit/daemon_lib.sh"
 
@@ -15,7 +16,8 @@ cat >"$T_DIR/m.conf" <<EOF
 milter: { socket = "unix:$SOCK"; user = ""; pidfile = "$D_PIDFILE";
           authserv_id = "mx.proto.test"; on_internal_error = "reject"; };
 log: { verbose = 1; };
-spf: { enabled = false; };
+# no check reads the body (SMFIP_NOBODY / SMFIS_SKIP, test 6)
+spf: { enabled = false; }; dkim: { verify = false; }; arc: { verify = false; };
 dmarc: { enabled = false; };
 rules: {
   rcpt = (
@@ -189,6 +191,17 @@ t_is "$(sed -n 1p "$T_DIR/raw.out")" "eom: i c" "1 MiB header: A-R inserted (i),
 t_is "$(sed -n 2p "$T_DIR/raw.out")" "eom: i c" "the next message on that connection is handled too"
 d_wait_log '4RAW1: mxguardd: <= raw1@example.org'
 ok $? "the 1 MiB header message has its summary line"
+
+# 6. SMFIS_SKIP: no check of this config reads the body; an MTA that cannot
+# leave the body out (no SMFIP_NOBODY offered) is told to skip it at once.
+perl "$top_srcdir/t/unit/milter_raw.pl" "$SOCK" skip >"$T_DIR/skip.out" 2>&1
+ok $? "a raw client without SMFIP_NOBODY sends a message with a body"
+t_is "$(sed -n 1p "$T_DIR/skip.out")" "proto NOBODY=0" "SMFIP_NOBODY was not negotiated (not offered)"
+t_is "$(sed -n 2p "$T_DIR/skip.out")" "body: s" \
+	"the first body chunk is answered SMFIR_SKIP (no check needs the body)"
+t_is "$(sed -n 3p "$T_DIR/skip.out")" "eom: i c" "end of message: A-R inserted, message accepted"
+d_wait_log '4SKIP: mxguardd: <= skip@example.org'
+ok $? "the skipped-body message has its summary line"
 
 d_alive
 ok $? "mxguardd survived everything above"

@@ -6,6 +6,12 @@
 #                      normal one; prints "eom: ACTIONS FINAL" per message
 #                      (ACTIONS: reply commands before the final one, e.g.
 #                      "i" for an inserted header; FINAL: c continue ...)
+#   skip               negotiation as an MTA that cannot leave out the body
+#                      (SMFIP_NOBODY not offered, SMFIP_SKIP offered), then
+#                      one message with two body chunks; prints "proto
+#                      NOBODY=0|1", "body: REPLY" for the first chunk and,
+#                      when it was continued, for the second, then
+#                      "eom: ACTIONS FINAL"
 # Exit 0 when the conversation went as far as the scenario goes.
 use strict;
 use warnings;
@@ -53,7 +59,8 @@ sub final {
 }
 
 # SMFIC_OPTNEG: version 6, every action and protocol option offered
-send_pkt('O', pack('NNN', 6, 0x1ff, 0x1fffff));
+# (skip: all but SMFIP_NOBODY 0x10)
+send_pkt('O', pack('NNN', 6, 0x1ff, $scenario eq 'skip' ? 0x1fffef : 0x1fffff));
 my ($c, $d) = reply();
 die "no option negotiation reply (got $c)\n" unless $c eq 'O';
 my $proto = (unpack('NNN', $d))[2];
@@ -84,6 +91,31 @@ if ($scenario eq 'bigheader') {
         print "eom: $actions $fin\n";
         die "connection closed\n" if $fin eq 'closed';
     }
+} elsif ($scenario eq 'skip') {
+    printf "proto NOBODY=%d\n", ($proto & 0x10) ? 1 : 0;
+    send_pkt("D", "Mi\0" . "4SKIP\0");
+    send_pkt('M', "<skip\@example.org>\0");
+    ($c) = reply();
+    die "mail: $c\n" unless $c eq 'c';
+    send_pkt('R', "<r\@example.test>\0");
+    ($c) = reply();
+    die "rcpt: $c\n" unless $c eq 'c';
+    send_pkt('L', "Subject\0skip\0");
+    unless ($nr_hdr) { ($c) = reply(); die "header: $c\n" unless $c eq 'c'; }
+    send_pkt('N', '');
+    ($c) = reply();
+    die "eoh: $c\n" unless $c eq 'c';
+    send_pkt('B', "first chunk\r\n" x 100);
+    ($c) = reply();
+    print "body: $c\n";
+    if ($c eq 'c') {
+        send_pkt('B', "second chunk\r\n");
+        ($c) = reply();
+        print "body: $c\n";
+    }
+    send_pkt('E', '');
+    my ($actions, $fin) = final();
+    print "eom: $actions $fin\n";
 } else {
     die "unknown scenario $scenario\n";
 }
