@@ -148,7 +148,7 @@ static void milter_msg_end(struct milter_conn *conn, int aborted)
     if (aborted && conn->pc && conn->msg.counted)
 	pipeline_abort(conn->pc);
     if (conn->msg.counted)
-	milter_live_msg_end();
+	milter_live_msg_end_after_reply();	/* SIGTERM drain: see live.h */
     milter_msg_reset(&conn->msg);
 }
 

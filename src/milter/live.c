@@ -70,6 +70,32 @@ void milter_live_msg_end(void)
     pthread_mutex_unlock(&live_lock);
 }
 
+/* This thread's deferral of message ends (see live.h). */
+static __thread int live_defer_on;
+static __thread unsigned live_deferred;
+
+/* milter_live_msg_end_after_reply - one message less, once its reply is out */
+void milter_live_msg_end_after_reply(void)
+{
+    if (live_defer_on)
+	live_deferred++;
+    else
+	milter_live_msg_end();
+}
+
+/* milter_live_defer - keep this thread's message ends until milter_live_flush */
+void milter_live_defer(int on)
+{
+    live_defer_on = on;
+}
+
+/* milter_live_flush - count this thread's kept message ends now */
+void milter_live_flush(void)
+{
+    for (; live_deferred > 0; live_deferred--)
+	milter_live_msg_end();
+}
+
 /* milter_live_drain_start - refuse new messages from now on */
 void milter_live_drain_start(void)
 {

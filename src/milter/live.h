@@ -8,10 +8,22 @@
  *	struct pipeline *milter_live_pipeline(void);
  *	int milter_live_msg_begin(void);
  *	void milter_live_msg_end(void);
+ *	void milter_live_msg_end_after_reply(void);
+ *	void milter_live_defer(int on);
+ *	void milter_live_flush(void);
  *	void milter_live_drain_start(void);
  *	int milter_live_draining(void);
  *	unsigned milter_live_wait(int timeout_ms);
  * DESCRIPTION
+ *	milter_live_msg_end_after_reply() is what callbacks call: a message
+ *	must leave the count only once the reply of the command that ended
+ *	it has been written, or a drain that sees no message left would exit
+ *	the process before that reply. In a thread that called
+ *	milter_live_defer(1) (mxguardd's session threads, milter/session.h)
+ *	the end is kept until that thread calls milter_live_flush() (after
+ *	each reply, and when its connection ends); elsewhere it counts at
+ *	once.
+ *
  *	The one piece of shared mutable state of the milter threads, behind
  *	one mutex. milter_live_install() makes p (whose reference it takes
  *	over; NULL drops the current one) the pipeline new messages use; a
@@ -40,6 +52,9 @@ void milter_live_install(struct pipeline *p);
 struct pipeline *milter_live_pipeline(void);
 int milter_live_msg_begin(void);
 void milter_live_msg_end(void);
+void milter_live_msg_end_after_reply(void);
+void milter_live_defer(int on);
+void milter_live_flush(void);
 void milter_live_drain_start(void);
 int milter_live_draining(void);
 unsigned milter_live_wait(int timeout_ms);

@@ -11,12 +11,13 @@ libmxguard_a_SOURCES += \
 	src/milter/signals.c src/milter/signals.h
 
 # mxguardd links libmilter statically: session.c replaces the archive's
-# worker.o (its worker pool), which is then never linked, and wraps poll() and read()
+# worker.o (its worker pool), which is then never linked, and wraps poll(), read() and writev()
 # (see there why); --as-needed drops the shared libmilter that MXG_LIBS
 # names for the other programs.
 sbin_PROGRAMS += src/mxguardd
 src_mxguardd_SOURCES = src/milter/main.c src/milter/session.c src/milter/session.h
 src_mxguardd_LDADD = libmxguard.a $(MILTER_STATIC_LIBS) $(MXG_LIBS)
-src_mxguardd_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed -Wl,--wrap=poll -Wl,--wrap=read
+src_mxguardd_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed -Wl,--wrap=poll -Wl,--wrap=read \
+	-Wl,--wrap=writev
 
 EXTRA_DIST += contrib/postfix/main.cf.snippet

@@ -43,6 +43,12 @@
  *	also linked with --wrap=read, and __wrap_read() serves the session's
  *	socket from a per-connection buffer filled by one read() of up to
  *	MILTER_SESSION_RBUF bytes: one system call per burst the MTA sends.
+ *	libmilter writes each packet with its own writev(): at the end of a
+ *	message every header change is one write, then the final reply
+ *	another. --wrap=writev: __wrap_writev() keeps the action packets of
+ *	the session's socket (header, recipient and quarantine changes) in a
+ *	per-connection buffer and sends them together with the reply that
+ *	follows, so the MTA gets the answer to one command in one write.
  *	The session thread blocks the
  *	asynchronous signals (mxguardd takes them in its own thread), so
  *	no read is cut short by EINTR. Every other poll() passes through
@@ -65,6 +71,12 @@
  *
  *	A connection idle for milter.timeout_s is closed as libmilter's pool
  *	closes it: the close callback, then the context is freed.
+ *
+ *	A message leaves the in-flight count (milter/live.h) only once the
+ *	reply of the command that ended it has been written: a session
+ *	thread defers message ends and flushes them at the next readiness
+ *	poll (libmilter has sent its reply by then) or when the connection
+ *	ends, so a SIGTERM drain never exits before that reply.
  *
  *	A thread whose connection ended waits up to MILTER_SESSION_IDLE_S
  *	seconds for the next one (at most MILTER_SESSION_MAX_IDLE threads
@@ -90,9 +102,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "milter/live.h"
+#include "util/buf.h"
 #include "util/msg.h"
 #include "util/xmalloc.h"
 
@@ -126,6 +141,13 @@ struct milter_session_rbuf {
 
 /* The read buffer of this thread's connection (NULL: no wrapping). */
 static __thread struct milter_session_rbuf *milter_session_tls_rbuf;
+
+/* Action packets waiting for the reply they belong to. */
+static __thread struct buf milter_session_tls_wbuf;
+
+/* Packet commands that are actions, not replies (libmilter's SMFIR_*). */
+#define MILTER_SESSION_ACTIONS	"+-2bhimeq"
+
 
 /* Idle session threads kept, and for how long, for the next connections. */
 #define MILTER_SESSION_MAX_IDLE	64
@@ -212,6 +234,7 @@ int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
 	if (milter_session_tls_inet && milter_session_tls_replied)
 	    milter_session_quickack(fds[0].fd);
 	milter_session_tls_replied = 0;
+	milter_live_flush();	/* the reply has been written */
 	fds[0].revents = POLLIN;
 	return 1;
     } else if ((fds[0].events & POLLIN) && timeout == milter_session_timeout_ms) {
@@ -247,6 +270,60 @@ ssize_t __wrap_read(int fd, void *buf, size_t n)
     return (ssize_t) k;
 }
 
+ssize_t __real_writev(int fd, const struct iovec *iov, int n);
+ssize_t __wrap_writev(int fd, const struct iovec *iov, int n);
+
+/* milter_session_write_all - write the whole buffer; 0 or -1 */
+static int milter_session_write_all(int fd, const char *p, size_t len)
+{
+    struct iovec one;
+    ssize_t w;
+
+    while (len > 0) {
+	one.iov_base = (void *) p;
+	one.iov_len = len;
+	if ((w = __real_writev(fd, &one, 1)) < 0) {
+	    if (errno == EINTR)
+		continue;
+	    return -1;
+	}
+	p += w;
+	len -= (size_t) w;
+    }
+    return 0;
+}
+
+/*
+ * __wrap_writev - the session's action packets held back and sent with the
+ * next reply; other writes unchanged. libmilter writes one packet per call:
+ * iov[0] is its length and command.
+ */
+ssize_t __wrap_writev(int fd, const struct iovec *iov, int n)
+{
+    struct buf *b = &milter_session_tls_wbuf;
+    size_t total = 0;
+    int action;
+
+    if (milter_session_tls_rbuf == NULL || fd != milter_session_tls_fd || n < 1
+	|| iov[0].iov_len != 5)
+	return __real_writev(fd, iov, n);
+    action = strchr(MILTER_SESSION_ACTIONS, ((const char *) iov[0].iov_base)[4]) != NULL;
+    if (!action && b->len == 0)
+	return __real_writev(fd, iov, n);
+    for (int i = 0; i < n; i++) {
+	buf_append(b, iov[i].iov_base, iov[i].iov_len);
+	total += iov[i].iov_len;
+    }
+    if (!action) {
+	int r = milter_session_write_all(fd, b->data, b->len);
+
+	buf_reset(b);
+	if (r < 0)
+	    return -1;
+    }
+    return (ssize_t) total;
+}
+
 /* milter_session_wait - 1 when the MTA sent something, 0 idle timeout, -1 error */
 static int milter_session_wait(int fd)
 {
@@ -274,6 +351,7 @@ static void milter_session_serve(SMFICTX *ctx)
     milter_session_tls_fd = fd;
     milter_session_tls_inet = inet;
     milter_session_tls_replied = 0;
+    milter_live_defer(fd >= 0);	/* flushed by the readiness poll */
     milter_session_tls_rbuf->off = milter_session_tls_rbuf->len = 0;
     while ((r = mi_engine(ctx)) == MILTER_MI_CONTINUE) {
 	if (fd < 0)
@@ -291,7 +369,9 @@ static void milter_session_serve(SMFICTX *ctx)
 	    break;
 	}
     }
+    milter_live_flush();
     milter_session_tls_fd = -1;
+    buf_reset(&milter_session_tls_wbuf);
     mi_clr_ctx(ctx);
 }
 
@@ -342,6 +422,7 @@ static void *milter_session_thread(void *arg)
     while ((ctx = milter_session_next()) != NULL);
     free(milter_session_tls_rbuf);
     milter_session_tls_rbuf = NULL;
+    buf_free(&milter_session_tls_wbuf);
     return NULL;
 }
 
