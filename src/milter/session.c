@@ -11,71 +11,62 @@
  *	int mi_start_session(SMFICTX *ctx);
  * DESCRIPTION
  *	Debian's libmilter is built with _FFR_WORKERS_POOL: a controller
- *	thread polls every idle MTA connection and hands a readable one to
- *	a worker thread, which runs the pending commands and hands the
- *	connection back through a pipe. Every command the MTA waits for thus
- *	costs a pipe write, two thread wake-ups and a lock round; perf put
- *	about 80% of mxguardd's CPU per message there. mxguardd links
- *	libmilter statically and defines the two functions of the archive's
- *	worker.o itself, so that worker.o is never linked: each connection
- *	gets one detached thread (libmilter's classic model, which the issue
- *	asks for) that waits for the MTA with poll() on its own socket and
- *	lets mi_engine() run every pending command. In pool builds
- *	mi_engine() returns MI_CONTINUE once no command is pending, so the
- *	thread simply waits again; any other return ends the session.
+ *	thread polls every idle MTA connection and hands a readable one to a
+ *	worker thread, which runs the pending commands and hands it back
+ *	through a pipe: a pipe write, two thread wake-ups and a lock round
+ *	per command the MTA waits for (perf: about 80% of mxguardd's CPU per
+ *	message). mxguardd links libmilter statically and defines the two
+ *	functions of the archive's worker.o itself, so worker.o is never
+ *	linked: each connection gets a thread of its own (libmilter's
+ *	classic model) that runs mi_engine() until the session ends.
+ *	libmilter still reads, parses and answers the protocol.
  *
- *	In pool builds mi_engine() asks, after each command, whether the
- *	next one is already there with a poll() of 1 ms, and returns
- *	MI_CONTINUE when not. That poll is one more timer sleep and wake-up
- *	for every command the MTA waits for. mxguardd is linked with
- *	--wrap=poll: __wrap_poll() recognises exactly that call (the
- *	session's own socket, POLLIN, 1 ms, in the session's thread) and
- *	answers "readable" without a system call, so mi_engine() goes on
- *	into mi_rd_cmd(). libmilter also polls before each read and each
- *	write of a packet, with milter.timeout_s, only to time out: those
- *	polls too are answered "ready" at once, and the socket gets
- *	SO_RCVTIMEO and SO_SNDTIMEO of milter.timeout_s instead, so the
- *	blocking read() is the one real wait and a silent MTA still times
- *	out (libmilter then logs the failed read and closes). That halves
- *	the system calls per packet. libmilter reads each packet in two
- *	read() calls (length, then body), and Postfix sends a macro packet
- *	before most commands, so a message costs some 40 reads; mxguardd is
- *	also linked with --wrap=read, and __wrap_read() serves the session's
- *	socket from a per-connection buffer filled by one read() of up to
- *	MILTER_SESSION_RBUF bytes: one system call per burst the MTA sends.
- *	libmilter writes each packet with its own writev(): at the end of a
- *	message every header change is one write, then the final reply
- *	another. --wrap=writev: __wrap_writev() keeps the action packets of
- *	the session's socket (header, recipient and quarantine changes) in a
- *	per-connection buffer and sends them together with the reply that
- *	follows, so the MTA gets the answer to one command in one write.
- *	The session thread blocks the
- *	asynchronous signals (mxguardd takes them in its own thread), so
- *	no read is cut short by EINTR. Every other poll() passes through
- *	unchanged.
+ *	mxguardd is linked with --wrap=poll, --wrap=read and --wrap=writev.
+ *	The wrappers act only in a session thread, on that session's socket;
+ *	every other call passes through unchanged:
+ *	  __wrap_poll   In pool builds mi_engine() asks after each command,
+ *	                with a 1 ms poll, whether the next one is there, and
+ *	                returns when not; libmilter also polls, with
+ *	                milter.timeout_s, before each read and write. All
+ *	                are answered "ready" without a system call: the
+ *	                socket has SO_RCVTIMEO and SO_SNDTIMEO of
+ *	                milter.timeout_s instead, the blocking read() is the
+ *	                one real wait, and a silent MTA still times out
+ *	                (libmilter logs the failed read and closes).
+ *	  __wrap_read   libmilter reads each packet in two calls (length,
+ *	                then body) and Postfix sends a macro packet before
+ *	                most commands: some 40 reads a message. They are
+ *	                served from a per-connection buffer filled by one
+ *	                read() of up to MILTER_SESSION_RBUF bytes: one system
+ *	                call per burst the MTA sends.
+ *	  __wrap_writev Action packets (header, recipient, quarantine
+ *	                changes) are held and written together with the reply
+ *	                that follows: the answer to one command is one write.
+ *	Session threads block the asynchronous signals (mxguardd takes them
+ *	in its own thread), so no read is cut short by EINTR.
  *
- *	Before that wait the thread sets TCP_QUICKACK on inet sockets: the
- *	kernel then acknowledges the MTA's next packet at once instead of
- *	delaying the ACK up to 40 ms. Postfix's milter client does not set
- *	TCP_NODELAY, so each command it sends without waiting for a reply
- *	(macros, DATA with SMFIP_NODATA, headers with SMFIP_NR_HDR) would
- *	otherwise hold its next write in Nagle's algorithm until our delayed
- *	ACK: the 40 ms per message stall of inet milter sockets (issue 10).
-
- *	The connection's socket is the second member of libmilter's
- *	SMFICTX (struct smfi_str: ctx_id, then ctx_sd, the same in every
- *	libmilter since 8.12). It is checked to be a connected stream socket
- *	before use; if it is not (a libmilter with another layout), the
- *	thread logs it once and falls back to calling mi_engine() in a loop,
- *	whose own 1 ms readiness poll then does the waiting.
+ *	After each reply, before the next wait, the thread sets TCP_QUICKACK
+ *	on inet sockets: the kernel then acknowledges the MTA's next packet
+ *	at once instead of delaying the ACK up to 40 ms. Postfix's milter
+ *	client does not set TCP_NODELAY, so a command it sends without
+ *	waiting for a reply (macros, DATA with SMFIP_NODATA, headers with
+ *	SMFIP_NR_HDR) would hold its next write in Nagle's algorithm until
+ *	our delayed ACK: the 40 ms stall per message of inet milter sockets
+ *	(issue 10).
  *
- *	A connection idle for milter.timeout_s is closed as libmilter's pool
- *	closes it: the close callback, then the context is freed.
+ *	The connection's socket is the second member of libmilter's SMFICTX
+ *	(struct smfi_str: ctx_id, then ctx_sd, the same in every libmilter
+ *	since 8.12). It is checked to be a connected socket before use; if
+ *	it is not (another layout), the thread logs it once and calls
+ *	mi_engine() in a loop without the wrappers, its own 1 ms poll doing
+ *	the waiting; a connection idle for milter.timeout_s is then closed
+ *	as libmilter's pool closes it: the close callback, then the context
+ *	is freed.
  *
  *	A message leaves the in-flight count (milter/live.h) only once the
  *	reply of the command that ended it has been written: a session
- *	thread defers message ends and flushes them at the next readiness
- *	poll (libmilter has sent its reply by then) or when the connection
+ *	thread defers message ends and flushes them at its next readiness
+ *	poll (libmilter has sent the reply by then) or when the connection
  *	ends, so a SIGTERM drain never exits before that reply.
  *
  *	A thread whose connection ended waits up to MILTER_SESSION_IDLE_S
@@ -324,22 +315,11 @@ ssize_t __wrap_writev(int fd, const struct iovec *iov, int n)
     return (ssize_t) total;
 }
 
-/* milter_session_wait - 1 when the MTA sent something, 0 idle timeout, -1 error */
-static int milter_session_wait(int fd)
-{
-    struct pollfd p = {.fd = fd,.events = POLLIN };
-    int r;
-
-    while ((r = __real_poll(&p, 1, milter_session_timeout_ms)) < 0 && errno == EINTR)
-	continue;
-    return r < 0 ? -1 : r > 0;
-}
-
 /* milter_session_serve - one connection, start to end, in this thread */
 static void milter_session_serve(SMFICTX *ctx)
 {
     int inet, fd = milter_session_fd(ctx, &inet);
-    int r;
+    long idle_ms = 0;
 
     if (fd >= 0 && milter_session_timeouts(fd) < 0) {
 	msg_warn("mxguardd: cannot set socket timeouts: %s", strerror(errno));
@@ -353,21 +333,19 @@ static void milter_session_serve(SMFICTX *ctx)
     milter_session_tls_replied = 0;
     milter_live_defer(fd >= 0);	/* flushed by the readiness poll */
     milter_session_tls_rbuf->off = milter_session_tls_rbuf->len = 0;
-    while ((r = mi_engine(ctx)) == MILTER_MI_CONTINUE) {
-	if (fd < 0)
-	    continue;			/* mi_engine waits 1 ms itself */
-	if (milter_session_tls_rbuf->off < milter_session_tls_rbuf->len)
-	    continue;			/* buffered: not on the socket */
-	if (inet)
-	    milter_session_quickack(fd);
-	if ((r = milter_session_wait(fd)) <= 0) {
-	    if (r == 0)
-		msg_info("mxguardd: closing a connection idle for %d s",
-			 milter_session_timeout_ms / 1000);
-	    if (milter_session_close_cb)
-		(void) milter_session_close_cb(ctx);
-	    break;
-	}
+    /*
+     * With the wrappers mi_engine() returns only at the end of the
+     * session (its readiness poll always says "ready"; an idle MTA times
+     * the read out). Without them it returns MI_CONTINUE after each idle
+     * millisecond: count them against milter.timeout_s.
+     */
+    while (mi_engine(ctx) == MILTER_MI_CONTINUE) {
+	if (++idle_ms < milter_session_timeout_ms)
+	    continue;
+	msg_info("mxguardd: closing a connection idle for %d s", milter_session_timeout_ms / 1000);
+	if (milter_session_close_cb)
+	    (void) milter_session_close_cb(ctx);
+	break;
     }
     milter_live_flush();
     milter_session_tls_fd = -1;
