@@ -347,9 +347,9 @@ static struct dns_answer *budget_charge(struct dns_budget *b)
     return a;
 }
 
-/* dns_lookup - resolve name/type via static file, cache and network */
-int dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
-	       struct dns_budget *budget, struct dns_answer **answer_r)
+/* lookup - resolve name/type; blanks: a blank in name is a label byte */
+static int lookup(struct dns_resolver *r, const char *name, enum dns_type type,
+		  struct dns_budget *budget, struct dns_answer **answer_r, int blanks)
 {
     char cur[DNS_NAME_MAX];
     struct dns_answer *a;
@@ -357,7 +357,8 @@ int dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
     uint32_t ttl = 0x7fffffff;
 
     cur[0] = 0;
-    if (dns_name_norm(name, cur, sizeof(cur)) < 0) {
+    if ((blanks ? dns_name_norm_blanks(name, cur, sizeof(cur))
+	 : dns_name_norm(name, cur, sizeof(cur))) < 0) {
 	a = dns_answer_new(DNS_PERM);
 	dns_answer_reason(a, "bad name");
 	goto done;
@@ -389,4 +390,18 @@ int dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
 	a->canonical = xstrdup(cur);
     *answer_r = a;
     return a->status;
+}
+
+/* dns_lookup - resolve name/type via static file, cache and network */
+int dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
+	       struct dns_budget *budget, struct dns_answer **answer_r)
+{
+    return lookup(r, name, type, budget, answer_r, 0);
+}
+
+/* dns_lookup_blanks - dns_lookup of a name whose blanks are label bytes (SPF macros) */
+int dns_lookup_blanks(struct dns_resolver *r, const char *name, enum dns_type type,
+		      struct dns_budget *budget, struct dns_answer **answer_r)
+{
+    return lookup(r, name, type, budget, answer_r, 1);
 }

@@ -14,6 +14,9 @@
  *
  *	int dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
  *		       struct dns_budget *budget, struct dns_answer **answer_r);
+ *	int dns_lookup_blanks(struct dns_resolver *r, const char *name,
+ *			      enum dns_type type, struct dns_budget *budget,
+ *			      struct dns_answer **answer_r);
  *	void dns_answer_free(struct dns_answer **ap);
  *	const char *dns_type_name(enum dns_type t);
  *	void dns_stats_get(struct dns_stats *s);
@@ -69,6 +72,10 @@
  *	chain longer than 8, a name that cannot be queried (names are ASCII
  *	A-labels; blanks, controls, 8-bit bytes, backslashes, empty or long
  *	labels give "bad name" without a packet), or an empty budget. Replies with a wrong ID or question are ignored (RFC 5452).
+ *	dns_lookup_blanks is dns_lookup for the one caller whose names may
+ *	hold blanks: SPF targets built by macro expansion (RFC 7208 7.3
+ *	puts no limit on the bytes a macro brings in); each blank is sent as
+ *	a label byte (\032 in the answer's names), every other check stays.
  *	dns_config.retries is how many more rounds over the server list
  *	follow the first one (0 = one try per server; negative = resolv.conf
  *	attempts); each attempt waits timeout_ms (<= 0: resolv.conf).
@@ -151,6 +158,8 @@ struct dns_resolver *dns_resolver_from_conf(const struct conf *c, const char **w
 void dns_resolver_free(struct dns_resolver **rp);
 int dns_lookup(struct dns_resolver *r, const char *name, enum dns_type type,
 	       struct dns_budget *budget, struct dns_answer **answer_r);
+int dns_lookup_blanks(struct dns_resolver *r, const char *name, enum dns_type type,
+		      struct dns_budget *budget, struct dns_answer **answer_r);
 void dns_answer_free(struct dns_answer **ap);
 void dns_stats_get(struct dns_stats *s);
 const char *dns_type_name(enum dns_type t);

@@ -28,6 +28,7 @@ void dns_answer_reason(struct dns_answer *a, const char *fmt, ...)
 void dns_rr_clear(struct dns_rr *rr);
 void dns_rr_copy(struct dns_rr *dst, const struct dns_rr *src);
 int dns_name_norm(const char *in, char *out, size_t outlen);
+int dns_name_norm_blanks(const char *in, char *out, size_t outlen);
 int dns_reply_matches(const unsigned char *msg, size_t len, uint16_t id,
 		      const char *qname, enum dns_type qtype);
 

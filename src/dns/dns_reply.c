@@ -109,11 +109,11 @@ static int name_read(const unsigned char *msg, size_t len, size_t *offp, char *o
     return 0;
 }
 
-/* dns_name_norm - lower-case a user-supplied name, drop the trailing dot;
- * -1 for names we cannot ask for (blanks, controls, 8-bit, backslash) */
-int dns_name_norm(const char *in, char *out, size_t outlen)
+/* name_norm - lower-case, drop the trailing dot; a blank is refused, or
+ * written as the label byte \032 (name_read's form) when blanks is set */
+static int name_norm(const char *in, char *out, size_t outlen, int blanks)
 {
-    size_t n = strlen(in);
+    size_t n = strlen(in), o = 0;
 
     if (outlen > 0)
 	out[0] = 0;			/* a refused name leaves "" behind */
@@ -125,14 +125,33 @@ int dns_name_norm(const char *in, char *out, size_t outlen)
 	return -1;
     for (size_t i = 0; i < n; i++) {
 	unsigned char c = (unsigned char) in[i];
-	if (c <= ' ' || c >= 0x7f || c == '\\') {	/* would never match a reply */
+
+	if (blanks && c == ' ' && o + 4 < outlen) {
+	    memcpy(out + o, "\\032", 4);
+	    o += 4;
+	    continue;
+	}
+	if (c <= ' ' || c >= 0x7f || c == '\\' || o + 1 >= outlen) {	/* never in a reply */
 	    out[0] = 0;
 	    return -1;
 	}
-	out[i] = (char) tolower(c);
+	out[o++] = (char) tolower(c);
     }
-    out[n] = 0;
+    out[o] = 0;
     return 0;
+}
+
+/* dns_name_norm - lower-case a user-supplied name, drop the trailing dot;
+ * -1 for names we cannot ask for (blanks, controls, 8-bit, backslash) */
+int dns_name_norm(const char *in, char *out, size_t outlen)
+{
+    return name_norm(in, out, outlen, 0);
+}
+
+/* dns_name_norm_blanks - dns_name_norm, a blank being a label byte (\032) */
+int dns_name_norm_blanks(const char *in, char *out, size_t outlen)
+{
+    return name_norm(in, out, outlen, 1);
 }
 
 /* dns_answer_new - an empty answer with the given status */
@@ -431,12 +450,25 @@ static int malformed(struct dns_answer *a, const char *why)
     return -1;
 }
 
+/* qname_is - does qn (a question name in name_read's form) name qname? */
+static int qname_is(const char *qname, const char *qn)
+{
+    char want[DNS_NAME_MAX];
+    size_t n = strlen(qname);
+
+    if (dns_name_norm(qname, want, sizeof(want)) == 0)
+	return strcmp(want, qn) == 0;
+    /* a name asked for in name_read's form: \032 for a blank (SPF macros,
+     * dns_name_norm_blanks), escapes in CNAME targets; raw bytes never match */
+    if (n > 1 && qname[n - 1] == '.')
+	n--;
+    return strlen(qn) == n && strncasecmp(qname, qn, n) == 0;
+}
+
 /* question - parse and check the question section; *offp after it */
 static int question(const unsigned char *msg, size_t len, size_t *offp, const char *qname,
 		    enum dns_type qtype, char *qn)
 {
-    char want[DNS_NAME_MAX];
-
     if (name_read(msg, len, offp, qn, DNS_NAME_MAX) < 0 || *offp + 4 > len)
 	return -1;
     if (get16(msg + *offp) != (unsigned) qtype || get16(msg + *offp + 2) != ns_c_in)
@@ -444,9 +476,7 @@ static int question(const unsigned char *msg, size_t len, size_t *offp, const ch
     *offp += 4;
     if (qname == NULL)
 	return 0;
-    if (dns_name_norm(qname, want, sizeof(want)) < 0 || strcmp(want, qn) != 0)
-	return -1;
-    return 0;
+    return qname_is(qname, qn) ? 0 : -1;
 }
 
 /* dns_reply_matches - is this a reply to our query (ID and question)? */

@@ -101,7 +101,8 @@ static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *c
     }
     if (strcmp(n, "nodata.test") == 0 || strcmp(n, "target.test") == 0
 	|| strcmp(n, "found.test") == 0 || strcmp(n, "spoof.test") == 0
-	|| strcmp(n, "short.test") == 0 || strncmp(n, "evict", 5) == 0) {
+	|| strcmp(n, "short.test") == 0 || strncmp(n, "evict", 5) == 0
+	|| strcmp(n, "two  blanks.test") == 0) {
 	dd_reply(p, q, 0, 0);
 	if (q->type == 1 && strcmp(n, "nodata.test") != 0) {
 	    rr_a(p, NULL, n[0] == 's' && n[1] == 'h' ? 1 : 300,
@@ -291,6 +292,17 @@ static void test_results(struct dns_resolver *r, struct dd *d)
     is_int(look(r, "a..test", DNS_T_A, &a), DNS_PERM, "a name with an empty label: permanent");
     is_int(look(r, "caf\303\251.test", DNS_T_A, &a), DNS_PERM, "an 8-bit name: permanent");
     is_int(dd_count(d), before, "bad names send no packet");
+    dns_answer_free(&a);
+    is_int(dns_lookup(r, "two  blanks.test", DNS_T_A, NULL, &a), DNS_PERM,
+	   "dns_lookup refuses a name with blanks");
+    dns_answer_free(&a);
+    is_int(dns_lookup_blanks(r, "Two  Blanks.test.", DNS_T_A, NULL, &a), DNS_FOUND,
+	   "dns_lookup_blanks asks for it, a blank being a label byte (SPF macros)");
+    ok(a->count == 1 && strcmp(a->rrs[0].name, "two\\032\\032blanks.test") == 0,
+       "its answer matches the question and names the owner with \\032");
+    dns_answer_free(&a);
+    is_int(dns_lookup_blanks(r, "tab\there.test", DNS_T_A, NULL, &a), DNS_PERM,
+	   "dns_lookup_blanks still refuses controls");
     dns_answer_free(&a);
 }
 
