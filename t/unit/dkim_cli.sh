@@ -10,6 +10,7 @@
 . "$top_srcdir/t/lib/common.sh"
 
 MXG=$(t_bin mxguard) || t_bail "src/mxguard is not built"
+MXGUARDD=$(t_bin mxguardd) || t_bail "src/mxguardd is not built"
 PY=/usr/bin/python3
 command -v openssl >/dev/null || t_bail "openssl is required"
 $PY -c 'import dkim' 2>/dev/null || t_bail "python3-dkim (dkimpy) is required: apt-get install python3-dkim"
@@ -25,7 +26,7 @@ RSA_TXT="\"v=DKIM1; k=rsa; p=$(printf %s "$RSA_P" | cut -c1-200)\" \"$(printf %s
   echo "ed1._domainkey.example.com. TXT \"v=DKIM1; k=ed25519; p=$ED_P\""
   echo "gone._domainkey.example.com. A 192.0.2.99"
   echo "arc1._domainkey.relay.example. TXT $RSA_TXT"; } > "$D/zone"
-{ echo 'milter: { authserv_id = "mx.test"; max_message_size = 0; };'
+{ echo 'milter: { authserv_id = "mx.test"; max_message_size = 0; user = ""; };'
   echo "dns: { static = \"$D/zone\"; servers = [ \"127.0.0.1:9\" ]; timeout_ms = 300; retries = 0; };"
   echo "store: { lmdb = \"$D/state.mdb\"; };"
   echo 'spf: { enabled = false; };'
@@ -189,6 +190,10 @@ chmod 640 "$D/ed.pem"
 t_is "$?" 1 "config-test fails when a key file is readable by its group"
 grep -q "dkim.sign\[1\]: key file $D/ed.pem is accessible by group or other (mode 0640): refused" "$D/err"
 ok $? "the error names FILE:LINE, the entry, the key file and its mode"
+"$MXGUARDD" -t -c "$D/m.conf" >/dev/null 2>"$D/err"
+t_is "$?" 1 "mxguardd -t fails on it too"
+grep -q "dkim.sign\[1\]: key file $D/ed.pem is accessible by group or other" "$D/err"
+ok $? "mxguardd -t names the entry and the key file"
 "$MXG" sign -c "$D/m.conf" "$D/msg.eml" >/dev/null 2>"$D/err"
 t_is "$?" 3 "mxguard sign refuses to run with such a key (exit 3)"
 grep -q 'BEGIN\|MII' "$D/err"
