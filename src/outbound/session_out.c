@@ -72,18 +72,34 @@ struct ob_out *ob_out_new(struct ob_settings *s, const char *domain, const char 
     return o;
 }
 
+static void out_log_fail(struct ob_out *o);
+
 /* out_fail - record our own failure for the current host */
 static void out_fail(struct ob_out *o, enum ob_trouble t, const char *detail)
 {
+    ob_result_trouble(&o->fail, t, o->diag.host[0] ? &o->diag : NULL, detail);
+    out_log_fail(o);
+}
+
+/* out_log_fail - log o->fail and fire msg:host:defer for a temporary one */
+static void out_log_fail(struct ob_out *o)
+{
     char *nl;
 
-    ob_result_trouble(&o->fail, t, o->diag.host[0] ? &o->diag : NULL, detail);
     if (o->fail.code < 500 && o->diag.host[0])
 	(void) ob_event(o, "msg:host:defer", o->fail.text, NULL, -1, NULL);
     nl = strchr(o->fail.text, '\n');
     msg_info("%s: outbound: %s: %d %s %.*s%s%s", o->queue_id, o->domain, o->fail.code,
 	     o->fail.enh, nl ? (int) (nl - o->fail.text) : (int) strlen(o->fail.text),
 	     o->fail.text, nl ? " " : "", nl ? nl + 1 : "");
+}
+
+/* out_fail_reply - the next hop refused at command cmd: keep and log its reply */
+static void out_fail_reply(struct ob_out *o, const char *cmd)
+{
+    snprintf(o->diag.command, sizeof(o->diag.command), "%s", cmd);
+    ob_result_from_reply(&o->fail, &o->reply, &o->diag);
+    out_log_fail(o);
 }
 
 /* out_fail_io - record an I/O failure (timeout or lost connection) */
@@ -213,8 +229,7 @@ static int out_ehlo(struct ob_out *o, enum ob_out_state st)
     if (st == OB_OUT_EHLO)
 	snprintf(o->diag.ehlo, sizeof(o->diag.ehlo), "%s", o->reply.first);
     if (o->reply.code != 250) {
-	snprintf(o->diag.command, sizeof(o->diag.command), "%s", ob_out_state_name(st));
-	ob_result_from_reply(&o->fail, &o->reply, &o->diag);
+	out_fail_reply(o, ob_out_state_name(st));
 	return -1;
     }
     return 0;
@@ -358,8 +373,7 @@ static int out_try_addr(struct ob_out *o, const struct ob_host *h,
     }
     snprintf(o->diag.greeting, sizeof(o->diag.greeting), "%s", o->reply.first);
     if (o->reply.code != 220) {
-	snprintf(o->diag.command, sizeof(o->diag.command), "greeting");
-	ob_result_from_reply(&o->fail, &o->reply, &o->diag);
+	out_fail_reply(o, "greeting");
 	out_close(o, 1);
 	return -1;
     }

@@ -3,7 +3,8 @@
 # dies in the middle of DATA (4xx, the MTA retries later and delivers), the
 # next hop closes after the final dot without a reply (4xx), the MTA
 # vanishes in the middle of the message (the next hop never sees DATA),
-# SMTP mode's one-domain-per-transaction rule (452 4.5.3), and events
+# SMTP mode's one-domain-per-transaction rule (452 4.5.3), HELO fallback,
+# the next MX after a refused connection or a 421 greeting, and events
 # (msg:delivery, msg:host:defer, a sync tcp:connect veto).
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/dns.sh"
@@ -23,6 +24,17 @@ t_dns_zone veto.test <<EOF
 @	MX	10 mx
 mx	A	127.0.0.14
 EOF
+t_dns_zone helo.test <<EOF
+@	MX	10 mx
+mx	A	127.0.0.15
+EOF
+t_dns_zone next.test <<EOF
+@	MX	10 closed
+@	MX	20 busy
+@	MX	30 mx.ok.test.
+closed	A	127.0.0.16
+busy	A	127.0.0.17
+EOF
 t_dns_zone ok.test <<EOF
 @	MX	10 mx
 mx	A	127.0.0.13
@@ -34,6 +46,9 @@ t_flaky_start 127.0.0.12 dot || t_bail "flaky next hop"
 DOT_LOG=$FLAKY_LOG
 t_flaky_start 127.0.0.13 accept || t_bail "accepting next hop"
 OK_LOG=$FLAKY_LOG
+t_flaky_start 127.0.0.15 helo || t_bail "HELO-only next hop"
+HELO_LOG=$FLAKY_LOG
+t_flaky_start 127.0.0.17 busy || t_bail "busy next hop"
 # Events: a log line per delivery, and a sync tcp:connect hook that vetoes 127.0.0.14.
 printf '#!/bin/sh\n[ "$host_address" = 127.0.0.14 ] && echo "not that one"\nexit 0\n' >"$T_DIR/veto.sh"
 chmod +x "$T_DIR/veto.sh"
@@ -102,6 +117,23 @@ perl -MIO::Socket::INET -e '
 sed -n 3p "$T_DIR/smtp.out" | grep -q "^250 2.1.5"; ok $? "SMTP mode: the first domain's recipient is accepted"
 sed -n 4p "$T_DIR/smtp.out" | grep -q "^452 4.5.3"; ok $? "SMTP mode: another domain gets 452 4.5.3"
 sed -n 5p "$T_DIR/smtp.out" | grep -q "^250 2.1.5"; ok $? "SMTP mode: the first domain still takes recipients"
+# HELO fallback when EHLO is refused.
+t_postfix_send --to h@helo.test
+t_mta_wait_status h@helo.test sent
+ok $? "EHLO refused with 502: delivered after HELO"
+grep -q "cmd HELO out.bed.test" "$HELO_LOG"; ok $? "the proxy fell back to HELO"
+grep "cmd MAIL FROM" "$HELO_LOG" | grep -q "BODY=\|SIZE="
+t_is $? 1 "after HELO no ESMTP parameters are sent"
+
+# Next MX after a refused connection and after a 421 greeting.
+t_postfix_send --to n@next.test
+t_mta_wait_status n@next.test sent
+ok $? "connection refused, then 421 greeting: delivered by the third MX"
+grep -q "relay=mx.ok.test\[127.0.0.13\]" "$OB_LOG"; ok $? "through mx.ok.test"
+grep -q "next.test: 451 4.4.1 cannot connect.*closed.next.test\[127.0.0.16\]" "$OB_LOG" &&
+	grep -q "next.test: 421 4.3.2 flaky.bed.test busy" "$OB_LOG"
+ok $? "both failures logged on the way"
+
 # DSN and SIZE parameters reach a next hop that announces DSN and SIZE.
 perl -MIO::Socket::INET -e '
   my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or die "connect: $!";

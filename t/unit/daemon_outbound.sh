@@ -1,7 +1,7 @@
 #!/bin/sh
 # daemon_outbound.sh - mxguard-outbound as a daemon: same options as
 # mxguardd, validates the config (outbound.* included), listens, refuses
-# clients outside outbound.allowed_clients, stops on SIGTERM.
+# clients outside outbound.allowed_clients, reloads on SIGHUP, stops on SIGTERM.
 . "$top_srcdir/t/lib/common.sh"
 
 B=$(t_bin mxguard-outbound) || t_bail "mxguard-outbound is not built"
@@ -74,5 +74,16 @@ case $greet in "554 5.7.1 127.0.0.2: client not allowed"*closed*) ok 0 "a client
 	*) ok 1 "not allowed: $greet";; esac
 grep -q "refused client 127.0.0.2: not in outbound.allowed_clients" "$T_DIR/run.log"
 ok $? "the refusal is logged"
+# greeting - the first line the LMTP listener sends
+greeting() { perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or die; print scalar <$s>;' "$P1"; }
+sed -i 's/out.bed.test/new.bed.test/' "$T_DIR/run.conf"
+kill -HUP $PID
+i=0; until greeting | grep -q "^220 new.bed.test" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+greeting | grep -q "^220 new.bed.test LMTP"; ok $? "SIGHUP reloads: new sessions use the new helo_name"
+echo 'outbound: { tls = "sometimes"; };' >> "$T_DIR/run.conf"
+kill -HUP $PID
+i=0; until grep -q "reload failed: keeping the old configuration" "$T_DIR/run.log" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q "reload failed: keeping the old configuration" "$T_DIR/run.log"; ok $? "a broken file on SIGHUP is logged"
+greeting | grep -q "^220 new.bed.test LMTP"; ok $? "and the old configuration stays"
 kill -TERM $PID; wait $PID; t_is $? 0 "SIGTERM stops it with exit 0"
 t_done
