@@ -12,6 +12,8 @@ libmxguard_a_SOURCES += \
 	src/outbound/session_out.c src/outbound/session_out.h \
 	src/outbound/conn_cache.c src/outbound/conn_cache.h \
 	src/outbound/events.c src/outbound/events.h \
+	src/outbound/ehlo_cache.c src/outbound/ehlo_cache.h \
+	src/outbound/pipe_connect.c src/outbound/pipe_connect.h \
 	src/outbound/txn.c src/outbound/txn.h \
 	src/outbound/session_in.c src/outbound/session_in.h \
 	src/outbound/listen.c src/outbound/listen.h

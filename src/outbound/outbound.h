@@ -47,6 +47,7 @@ struct dns_resolver;
 struct list;
 struct ob_cache;
 struct event_bus;
+struct ob_ehlo_cache;
 
 enum ob_tls_level {
     OB_TLS_NONE, OB_TLS_MAY, OB_TLS_ENCRYPT, OB_TLS_DANE, OB_TLS_DANE_ONLY,
@@ -84,6 +85,7 @@ struct ob_settings {
     struct list *tls_lists[OB_TLS_NLEVELS];
     struct ob_cache *cache;	/* idle next-hop connections (conn_cache.h) */
     struct event_bus *events;	/* events.actions; NULL: none (events.h) */
+    struct ob_ehlo_cache *ehlo_cache;	/* pipe-connect; NULL: off (pipe_connect.h) */
 };
 
 struct ob_settings *ob_settings_new(struct conf *c, struct buf *why_r);

@@ -132,7 +132,8 @@ static int out_command(struct ob_out *o, enum ob_out_state st, int timeout_ms,
 		       const char *verb, const char *arg)
 {
     o->state = st;
-    ob_io_printf(&o->io, "%s%s%s\r\n", verb, *arg ? " " : "", arg);
+    if (!ob_pipe_sent(o, verb))
+	ob_io_printf(&o->io, "%s%s%s\r\n", verb, *arg ? " " : "", arg);
     if (ob_io_flush(&o->io, timeout_ms) < 0 || ob_reply_read(&o->io, &o->reply, timeout_ms) <= 0) {
 	out_fail_io(o);
 	return -1;
@@ -219,12 +220,13 @@ static int out_ehlo(struct ob_out *o, enum ob_out_state st)
 {
     if (out_command(o, st, OB_T_EHLO, "EHLO", o->set->helo_name) < 0)
 	return -1;
-    if (o->reply.code >= 500 && st == OB_OUT_EHLO) {
+    if (o->reply.code >= 500 && st == OB_OUT_EHLO && !ob_pipe_unconfirmed(o)) {
 	if (out_command(o, st, OB_T_EHLO, "HELO", o->set->helo_name) < 0)
 	    return -1;
 	memset(&o->ehlo, 0, sizeof(o->ehlo));
     } else {
 	(void) ob_ehlo_parse(&o->reply, &o->ehlo);
+	ob_pipe_ehlo_seen(o, st == OB_OUT_EHLO_TLS);
     }
     if (st == OB_OUT_EHLO)
 	snprintf(o->diag.ehlo, sizeof(o->diag.ehlo), "%s", o->reply.first);
@@ -267,6 +269,10 @@ static int out_starttls(struct ob_out *o, int need, int dane)
     SSL *ssl;
 
     if (!(o->ehlo.flags & OB_EHLO_STARTTLS)) {
+	if (ob_pipe_drop_starttls(o) < 0) {
+	    out_fail_io(o);
+	    return -1;
+	}
 	if (!need)
 	    return 1;
 	out_fail(o, OB_TR_TLS_MISSING, dane ? "host has usable TLSA records" : NULL);
@@ -353,18 +359,9 @@ static int out_host_dane(struct ob_out *o, const struct ob_host *h)
     return 0;
 }
 
-/* out_try_addr - one address: connect, banner, EHLO, TLS, MAIL; 0 ok, -1 next */
-static int out_try_addr(struct ob_out *o, const struct ob_host *h,
-			const struct sockaddr_storage *ss)
+/* out_greet - banner, EHLO, STARTTLS on a new connection; 0 ok, -1 failed */
+static int out_greet(struct ob_out *o, int need)
 {
-    int need = o->level >= OB_TLS_ENCRYPT || o->tlsa.state == OB_DANE_USABLE
-	|| o->tlsa.state == OB_DANE_UNUSABLE;
-    int r;
-
-    if (o->level == OB_TLS_DANE && o->tlsa.state == OB_DANE_NONE)
-	need = 0;		/* dane without TLSA records: opportunistic */
-    if (out_connect(o, h, ss) < 0)
-	return -1;
     o->state = OB_OUT_BANNER;
     if (ob_reply_read(&o->io, &o->reply, OB_T_GREETING) <= 0) {
 	out_fail_io(o);
@@ -374,7 +371,7 @@ static int out_try_addr(struct ob_out *o, const struct ob_host *h,
     snprintf(o->diag.greeting, sizeof(o->diag.greeting), "%s", o->reply.first);
     if (o->reply.code != 220) {
 	out_fail_reply(o, "greeting");
-	out_close(o, 1);
+	out_close(o, !ob_pipe_unconfirmed(o));
 	return -1;
     }
     if (out_event_refuses(o, "smtp:connect", o->reply.first)) {
@@ -382,16 +379,37 @@ static int out_try_addr(struct ob_out *o, const struct ob_host *h,
 	return -1;
     }
     if (out_ehlo(o, OB_OUT_EHLO) < 0) {
-	out_close(o, o->connected && o->io.why[0] == 0);
+	out_close(o, o->connected && o->io.why[0] == 0 && !ob_pipe_unconfirmed(o));
 	return -1;
     }
-    if (o->level >= OB_TLS_MAY && (r = out_starttls(o, need, o->tlsa.state == OB_DANE_USABLE)) < 0) {
+    if (o->level >= OB_TLS_MAY && out_starttls(o, need, o->tlsa.state == OB_DANE_USABLE) < 0) {
 	out_close(o, o->tls_on);
 	return -1;
     }
-    out_mail(o);
-    o->t_ready = ob_now_ms();
     return 0;
+}
+
+/* out_try_addr - one address: connect, greeting (early or not), MAIL; 0 ok, -1 next */
+static int out_try_addr(struct ob_out *o, const struct ob_host *h,
+			const struct sockaddr_storage *ss)
+{
+    int need = o->level >= OB_TLS_ENCRYPT || o->tlsa.state == OB_DANE_USABLE
+	|| o->tlsa.state == OB_DANE_UNUSABLE;
+
+    if (o->level == OB_TLS_DANE && o->tlsa.state == OB_DANE_NONE)
+	need = 0;		/* dane without TLSA records: opportunistic */
+    o->pipe.retried = 0;
+    do {
+	if (out_connect(o, h, ss) < 0)
+	    return -1;
+	(void) ob_pipe_start(o, o->level >= OB_TLS_MAY);
+	if (out_greet(o, need) == 0) {
+	    out_mail(o);
+	    o->t_ready = ob_now_ms();
+	    return 0;
+	}
+    } while (ob_pipe_retry(o));	/* never fail a host for our early pipelining */
+    return -1;
 }
 
 /* ob_out_open - route, then the first host that takes MAIL FROM */

@@ -56,6 +56,7 @@
 
 #include "outbound/io.h"
 #include "outbound/outbound.h"
+#include "outbound/pipe_connect.h"
 #include "outbound/reply.h"
 #include "outbound/route.h"
 #include "outbound/spool.h"
@@ -98,6 +99,7 @@ struct ob_out {
     int reusable;		/* the last transaction ended with 250: cacheable */
     int reused;			/* taken from the connection cache */
     int uses;			/* transactions on this connection, this one included */
+    struct ob_pipe pipe;		/* early pipelining (pipe_connect.h) */
     const struct ob_env *env;
     long long t_start, t_connected, t_ready, t_done;	/* ms, for delays= */
 };

@@ -16,6 +16,7 @@
 #include "event/event.h"
 #include "outbound/conn_cache.h"
 #include "outbound/events.h"
+#include "outbound/pipe_connect.h"
 #include "outbound/tls_dane.h"
 #include "policy/lists.h"
 #include "util/xmalloc.h"
@@ -117,6 +118,7 @@ struct ob_settings *ob_settings_new(struct conf *c, struct buf *why_r)
     s->connect_timeout_ms = (int) conf_int(c, "outbound.connect_timeout_s") * 1000;
     s->cache = ob_cache_new(conf_int(c, "outbound.connection_cache_s") > 0 ? 200 : 0,
 			    (int) conf_int(c, "outbound.connection_cache_s") * 1000);
+    s->ehlo_cache = ob_pipe_cache_open(c);
     if ((s->dns = dns_resolver_from_conf(c, &why)) == NULL) {
 	buf_printf(why_r, "dns: %s\n", why);
 	goto bad;
@@ -158,6 +160,7 @@ void ob_settings_unref(struct ob_settings **sp)
 	return;
     ob_cache_free(&s->cache);
     event_bus_free(&s->events);
+    ob_ehlo_cache_free(&s->ehlo_cache);
     for (int i = 0; i < OB_TLS_NLEVELS; i++)
 	list_free(&s->tls_lists[i]);
     SSL_CTX_free(s->client_ctx);

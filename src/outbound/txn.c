@@ -60,6 +60,8 @@ static void txn_log(const struct ob_txn *t, const struct ob_rcpt *r)
 		 o->tls.cipher, o->tls.cv, o->tls.ocsp[0] ? " OCSP=" : "", o->tls.ocsp);
     if (o != NULL && o->uses > 1)
 	snprintf(use, sizeof(use), ", conn_use=%d", o->uses);
+    if (o != NULL && *ob_pipe_marker(o))
+	snprintf(use + strlen(use), sizeof(use) - strlen(use), ", %s", ob_pipe_marker(o));
     msg_info("%s: to=<%s>, relay=%s%s, delay=%.2f, delays=%.2f/%.2f, dsn=%s, status=%s "
 	     "(%d %s %.*s)%s", t->queue_id, r->addr, relay, use, (now - t->t_start) / 1000.0,
 	     conn, xfer, r->res.enh, ob_result_status(&r->res), r->res.code, r->res.enh,

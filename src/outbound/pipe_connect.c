@@ -1,0 +1,147 @@
+/*
+ * NAME
+ *	pipe_connect.c - early pipelining to next hops
+ * DESCRIPTION
+ *	See pipe_connect.h. The session (session_out.c) calls in at four
+ *	places: after connect (start), when it would send EHLO or STARTTLS
+ *	(sent), after each EHLO reply (ehlo_seen) and when the greeting
+ *	phase of an address failed (retry).
+ */
+#include "config.h"
+#include "outbound/pipe_connect.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "outbound/session_out.h"
+#include "util/msg.h"
+
+/* ob_pipe_cache_open - the EHLO cache, or NULL (pipe-connect off) */
+struct ob_ehlo_cache *ob_pipe_cache_open(struct conf *c)
+{
+    struct buf why = BUF_INIT;
+    struct ob_ehlo_cache *ec = ob_ehlo_cache_open(c, &why);
+
+    if (ec == NULL && conf_bool(c, "outbound.pipe_connect")
+	&& conf_int(c, "outbound.ehlo_cache_expire_s") > 0)
+	msg_warn("outbound: pipe_connect off: EHLO cache: %s", buf_str(&why));
+    buf_free(&why);
+    return ec;
+}
+
+/* ob_pipe_start - after connect: send EHLO (+STARTTLS) when the cache allows */
+int ob_pipe_start(struct ob_out *o, int starttls_ok)
+{
+    struct ob_ehlo_cache *ec = o->set->ehlo_cache;
+    struct ob_pipe *p = &o->pipe;
+    const struct ob_ehlo_caps *c = &p->cached[0];
+    const unsigned need = OB_EHLO_PIPECONNECT | OB_EHLO_PIPELINING;
+
+    p->early = p->sent = p->valid = p->advertised = p->used = 0;
+    p->have[0] = p->have[1] = 0;
+    if (ec == NULL)
+	return 0;
+    p->have[0] = ob_ehlo_cache_get(ec, o->diag.addr, o->diag.port, 0, &p->cached[0]) == 1;
+    p->have[1] = ob_ehlo_cache_get(ec, o->diag.addr, o->diag.port, 1, &p->cached[1]) == 1;
+    if (p->retried || !p->have[0] || (c->flags & need) != need)
+	return 0;
+    ob_io_printf(&o->io, "EHLO %s\r\n", o->set->helo_name);
+    p->sent = OB_PIPE_SENT_EHLO;
+    if (starttls_ok && (c->flags & OB_EHLO_STARTTLS)) {
+	ob_io_printf(&o->io, "STARTTLS\r\n");
+	p->sent |= OB_PIPE_SENT_STARTTLS;
+    }
+    p->early = 1;
+    (void) ob_io_flush(&o->io, OB_T_EHLO);	/* a failure shows when reading */
+    return 1;
+}
+
+/* ob_pipe_sent - was verb sent early? (its reply is still to be read) */
+int ob_pipe_sent(struct ob_out *o, const char *verb)
+{
+    int bit = strcasecmp(verb, "EHLO") == 0 ? OB_PIPE_SENT_EHLO
+	: strcasecmp(verb, "STARTTLS") == 0 ? OB_PIPE_SENT_STARTTLS : 0;
+
+    if (bit == 0 || !(o->pipe.sent & bit))
+	return 0;
+    o->pipe.sent &= ~bit;
+    return 1;
+}
+
+/* ob_pipe_unconfirmed - early commands out, banner and EHLO not yet good */
+int ob_pipe_unconfirmed(const struct ob_out *o)
+{
+    return o->pipe.early && !o->pipe.valid;
+}
+
+/* ob_pipe_ehlo_seen - a 250 EHLO reply: record it, note PIPECONNECT */
+void ob_pipe_ehlo_seen(struct ob_out *o, int tls)
+{
+    struct ob_ehlo_cache *ec = o->set->ehlo_cache;
+    struct ob_pipe *p = &o->pipe;
+    struct ob_ehlo_caps seen;
+
+    if (!tls) {
+	p->valid = o->reply.code == 250;
+	p->used = p->early && p->valid;
+    }
+    if (ec == NULL)
+	return;
+    if (o->reply.code != 250) {
+	if (p->have[tls])
+	    (void) ob_ehlo_cache_delete(ec, o->diag.addr, o->diag.port, tls);
+	p->have[tls] = 0;
+	return;
+    }
+    ob_ehlo_caps_parse(&o->reply, &seen);
+    if (!tls)
+	p->advertised = (seen.flags & OB_EHLO_PIPECONNECT) != 0;
+    if (p->have[tls] && ob_ehlo_caps_equal(&seen, &p->cached[tls]))
+	return;
+    if (p->have[tls])
+	msg_info("%s: outbound: %s[%s]:%d: EHLO%s changed, cache entry updated", o->queue_id,
+		 o->diag.host, o->diag.addr, o->diag.port, tls ? " after STARTTLS" : "");
+    if (ob_ehlo_cache_put(ec, o->diag.addr, o->diag.port, tls, &seen) == 0) {
+	p->cached[tls] = seen;
+	p->have[tls] = 1;
+    }
+}
+
+/* ob_pipe_drop_starttls - read the reply to an early STARTTLS we won't use */
+int ob_pipe_drop_starttls(struct ob_out *o)
+{
+    if (!ob_pipe_sent(o, "STARTTLS"))
+	return 0;
+    if (ob_reply_read(&o->io, &o->reply, OB_T_EHLO) <= 0)
+	return -1;
+    if (o->reply.code == 220) {		/* TLS would start now: cannot continue */
+	snprintf(o->io.why, sizeof(o->io.why), "STARTTLS accepted but not offered");
+	return -1;
+    }
+    return 0;
+}
+
+/* ob_pipe_retry - after an early failure: forget the entry, try again without */
+int ob_pipe_retry(struct ob_out *o)
+{
+    struct ob_pipe *p = &o->pipe;
+
+    if (!p->early || p->valid || p->retried)
+	return 0;
+    if (o->set->ehlo_cache != NULL) {
+	(void) ob_ehlo_cache_delete(o->set->ehlo_cache, o->diag.addr, o->diag.port, 0);
+	(void) ob_ehlo_cache_delete(o->set->ehlo_cache, o->diag.addr, o->diag.port, 1);
+    }
+    msg_info("%s: outbound: %s[%s]:%d: early pipelining failed (%d %s%s%s), cache entry "
+	     "deleted, retrying without it", o->queue_id, o->diag.host, o->diag.addr,
+	     o->diag.port, o->fail.code, o->fail.enh, o->io.why[0] ? " " : "", o->io.why);
+    p->retried = 1;
+    p->early = p->sent = 0;
+    return 1;
+}
+
+/* ob_pipe_marker - Exim's log marker for this conversation */
+const char *ob_pipe_marker(const struct ob_out *o)
+{
+    return o->pipe.used ? "L*" : o->pipe.advertised ? "L." : "";
+}
