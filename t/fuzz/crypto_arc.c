@@ -32,7 +32,7 @@ static int fetch(void *ctx, const char *name, char **txt_r, const char **why_r)
 
 int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct crypto_keysrc src = {fetch, NULL, NULL};
+    struct crypto_keysrc src = {fetch, NULL, NULL, 0};
     struct mail_msg *m = NULL;
     const struct dkim_result *res;
     struct arc_result ar;

@@ -131,7 +131,7 @@ static int same_tags(const char *want, const char *got, const char **why_r)
 /* run_verify - the chain state of a message */
 static struct mail_msg *run_verify(struct suite *s, struct arc_result *res)
 {
-    struct crypto_keysrc src = {fetch, s, NULL};
+    struct crypto_keysrc src = {fetch, s, NULL, 0};
     struct mail_msg *m = NULL;
     struct arc_verify *v;
     const char *why;

@@ -98,7 +98,7 @@ int     main(int argc, char **argv)
 {
     int     iters = argc > 1 ? atoi(argv[1]) : 300, i;
     EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t) 2048);
-    struct crypto_keysrc src = {fetch, NULL, NULL};
+    struct crypto_keysrc src = {fetch, NULL, NULL, 0};
     struct dkim_sign_opts so = {"bench.example", "s1", key, "from:to:subject:date:message-id",
 	"from:to:subject", CRYPTO_CANON_RELAXED, CRYPTO_CANON_RELAXED, 1700000000, -1, NULL, "\r\n"};
     struct arc_seal_opts ao = {"mx.bench.example", "bench.example", "s1", key,

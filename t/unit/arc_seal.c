@@ -58,7 +58,7 @@ static int fetch(void *ctx, const char *name, char **txt_r, const char **why_r)
 /* verify - chain state of a message text */
 static void verify(const char *text, struct arc_result *res)
 {
-    struct crypto_keysrc src = {fetch, NULL, NULL};
+    struct crypto_keysrc src = {fetch, NULL, NULL, 0};
     struct mail_msg *m = NULL;
     struct arc_verify *v;
     const char *why;

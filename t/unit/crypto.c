@@ -263,7 +263,7 @@ static int fetch_one(void *ctx, const char *name, char **txt_r, const char **why
 static void test_keycache(void)
 {
     struct crypto_keysrc src = {fetch_one, (void *) "v=DKIM1; k=ed25519; "
-	"p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", NULL};
+	"p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", NULL, 0};
     struct crypto_key *k = NULL;
     const char *why;
     int     st1, st2;
@@ -285,7 +285,7 @@ static void test_keycache(void)
 /* verify_arc - ARC state of a message text, with no keys at all */
 static int verify_arc(const char *text, const char **reason_r)
 {
-    struct crypto_keysrc src = {fetch_one, (void *) "v=DKIM1; p=", NULL};
+    struct crypto_keysrc src = {fetch_one, (void *) "v=DKIM1; p=", NULL, 0};
     struct mail_msg *m = NULL;
     struct arc_result res;
     struct arc_verify *v;
@@ -389,7 +389,7 @@ static char *dkim_l_header(struct mail_hdrs *hdrs, EVP_PKEY *key, const char *bo
 static void test_dkim_results(void)
 {
     EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-    struct crypto_keysrc src = {fetch_dkim, NULL, NULL};
+    struct crypto_keysrc src = {fetch_dkim, NULL, NULL, 0};
     struct dkim_verify_opts vo = {1700000000, 0};
     const char *body = "Hello world.\r\nMore text.\r\n", *why;
     const struct dkim_result *res;

@@ -51,7 +51,7 @@ static int fetch(void *ctx, const char *name, char **txt_r, const char **why_r)
 /* verify_msg - verify every signature of a message text */
 static size_t verify_msg(const char *text, size_t len, int *results, size_t max)
 {
-    struct crypto_keysrc src = {fetch, NULL, NULL};
+    struct crypto_keysrc src = {fetch, NULL, NULL, 0};
     struct mail_msg *m = NULL;
     const struct dkim_result *res;
     struct dkim_verify *v;
