@@ -8,9 +8,10 @@
  *	(the address from the configuration file, or --listen) from the
  *	running mxguardd or mxguard-outbound with one HTTP/1.0 GET and prints
  *	it grouped: messages by verdict, results per check, check latency
- *	(calls and mean per check and stage), milter connections, DNS (with
+ *	(calls and mean per check and stage), milter connections, outbound
+ *	deliveries by status and TLS level and connection reuse, DNS (with
  *	the cache hit ratio), store errors, events, then every other sample
- *	as it came. --raw prints the exposition text unchanged.
+ *	as it came; groups the daemon does not have are left out. --raw prints the exposition text unchanged.
  * DIAGNOSTICS
  *	Exit 0 when the daemon answered 200; 1 when metrics.listen is off,
  *	the daemon cannot be reached or answers otherwise (the reason on
@@ -167,6 +168,15 @@ static double status_value(const struct sample *v, size_t n, const char *name, c
     return 0;
 }
 
+/* status_has - is there a sample named name */
+static int status_has(const struct sample *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+	if (strcmp(v[i].name, name) == 0)
+	    return 1;
+    return 0;
+}
+
 /* status_words - "key=value" of label key for every sample named name */
 static void status_words(const struct sample *v, size_t n, const char *title, const char *name,
 			 const char *key, const char *group_key)
@@ -213,7 +223,7 @@ static void status_print(const char *spec, const struct sample *v, size_t n)
     static const char *const known[] = {
 	"mxguard_messages_total", "mxguard_check_results_total", "mxguard_check_duration_seconds",
 	"mxguard_milter_connections", "mxguard_dns_", "mxguard_store_errors_total",
-	"mxguard_event_", "mxguard_start_time_seconds",
+	"mxguard_event_", "mxguard_start_time_seconds", "mxguard_outbound_",
     };
     double start = status_value(v, n, "mxguard_start_time_seconds", "");
 
@@ -221,12 +231,19 @@ static void status_print(const char *spec, const struct sample *v, size_t n)
     if (start > 0)
 	printf("%-24s %.0f s\n", "up", (double) time(NULL) - start);
     status_words(v, n, "messages", "mxguard_messages_total", "verdict", NULL);
-    printf("results (per check)\n");
+    if (status_has(v, n, "mxguard_check_results_total"))
+	printf("results (per check)\n");
     status_words(v, n, NULL, "mxguard_check_results_total", "result", "check");
     status_latency(v, n);
-    printf("%-24s %.0f in flight, %.0f opened\n", "milter connections",
-	   status_value(v, n, "mxguard_milter_connections", ""),
-	   status_value(v, n, "mxguard_milter_connections_total", ""));
+    if (status_has(v, n, "mxguard_milter_connections"))
+	printf("%-24s %.0f in flight, %.0f opened\n", "milter connections",
+	       status_value(v, n, "mxguard_milter_connections", ""),
+	       status_value(v, n, "mxguard_milter_connections_total", ""));
+    status_words(v, n, "outbound deliveries", "mxguard_outbound_deliveries_total", "status", NULL);
+    status_words(v, n, "outbound tls", "mxguard_outbound_tls_total", "level", NULL);
+    if (status_has(v, n, "mxguard_outbound_connection_reuse_total"))
+	printf("%-24s %.0f\n", "outbound conn reuse",
+	       status_value(v, n, "mxguard_outbound_connection_reuse_total", ""));
     printf("%-24s lookups=%.0f queries=%.0f cache_hits=%.0f hit_ratio=%.2f errors=%.0f"
 	   " timeouts=%.0f\n", "dns",
 	   status_value(v, n, "mxguard_dns_lookups_total", ""),
@@ -236,9 +253,10 @@ static void status_print(const char *spec, const struct sample *v, size_t n)
 	   status_value(v, n, "mxguard_dns_errors_total", ""),
 	   status_value(v, n, "mxguard_dns_timeouts_total", ""));
     printf("%-24s %.0f\n", "store errors", status_value(v, n, "mxguard_store_errors_total", ""));
-    printf("%-24s depth=%.0f dropped=%.0f\n", "events",
-	   status_value(v, n, "mxguard_event_queue_depth", ""),
-	   status_value(v, n, "mxguard_event_drops_total", ""));
+    if (status_has(v, n, "mxguard_event_queue_depth") || status_has(v, n, "mxguard_event_drops_total"))
+	printf("%-24s depth=%.0f dropped=%.0f\n", "events",
+	       status_value(v, n, "mxguard_event_queue_depth", ""),
+	       status_value(v, n, "mxguard_event_drops_total", ""));
     for (size_t i = 0; i < n; i++) {
 	int seen = 0;
 	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]) && !seen; k++)

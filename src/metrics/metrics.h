@@ -15,7 +15,8 @@
  *	void metrics_render(struct buf *out);
  *	long long metrics_clock_us(void);
  *
- *	(mxguardd's hooks, metrics_mail.c)
+ *	(both daemons, and mxguardd's hooks, metrics_mail.c)
+ *	void metrics_common_init(void);
  *	void metrics_mail_init(void);
  *	void metrics_msg_end(const struct fact_table *const *tables,
  *			     const struct facts *f, enum verdict_action action);
@@ -24,9 +25,14 @@
  *	void metrics_event_queue(long depth);
  *	void metrics_event_drop(void);
  *
+ *	(mxguard-outbound's hooks, metrics_outbound.c)
+ *	void metrics_outbound_init(void);
+ *	void metrics_outbound_delivery(const char *status, const char *tls_cv, int reused);
+ *
  *	(the HTTP listener, metrics_http.c)
  *	int metrics_http_start(const char *prog, const char *listen, const char **why_r);
- *	int metrics_http_start_conf(const char *prog, const struct conf *c);
+ *	int metrics_http_start_conf(const char *prog, const struct conf *c,
+ *				    void (*init)(void));
  *	void metrics_http_stop(void);
  *	int metrics_http_parse(const char *req, size_t len, int *head_r);
  *	int metrics_http_addr(const char *spec, struct sockaddr_storage *ss,
@@ -61,6 +67,15 @@
  *	dmarc_status, dcc, ...) set for the message, one result; a word the
  *	table does not declare counts as "other". metrics_check_time() puts
  *	a check hook's run time into a histogram per (check, stage).
+ *
+ *	metrics_outbound.c counts mxguard-outbound's deliveries, one per
+ *	recipient from its delivery log line: by status (sent, deferred,
+ *	bounced), by TLS level reached (dane, verified, encrypted, none) and
+ *	over a reused cached connection.
+ *
+ *	metrics_http_start_conf() calls the program's init (registering its
+ *	metrics at 0) when metrics.listen is set; metrics_http_start()
+ *	registers what both daemons show (start time, DNS, store).
  *
  *	metrics_http.c is the optional listener (metrics.listen): one thread,
  *	HTTP/1.0, GET or HEAD of /metrics only, one client at a time, a
@@ -113,6 +128,7 @@ void metrics_source(enum metric_kind kind, const char *name, const char *labels,
 void metrics_render(struct buf *out);
 long long metrics_clock_us(void);
 
+void metrics_common_init(void);
 void metrics_mail_init(void);
 void metrics_msg_end(const struct fact_table *const *tables, const struct facts *f,
 		     enum verdict_action action);
@@ -121,8 +137,11 @@ void metrics_milter_conn(int delta);
 void metrics_event_queue(long depth);
 void metrics_event_drop(void);
 
+void metrics_outbound_init(void);
+void metrics_outbound_delivery(const char *status, const char *tls_cv, int reused);
+
 int metrics_http_start(const char *prog, const char *listen, const char **why_r);
-int metrics_http_start_conf(const char *prog, const struct conf *c);
+int metrics_http_start_conf(const char *prog, const struct conf *c, void (*init)(void));
 void metrics_http_stop(void);
 int metrics_http_parse(const char *req, size_t len, int *head_r);
 int metrics_http_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len_r,

@@ -271,7 +271,7 @@ int metrics_http_start(const char *prog, const char *spec, const char **why_r)
     }
     h->fd = fd;
     h->prog = prog;
-    metrics_mail_init();
+    metrics_common_init();
     if (pthread_create(&h->thread, NULL, metrics_http_main, h) != 0) {
 	close(h->wake[0]);
 	close(h->wake[1]);
@@ -284,12 +284,14 @@ int metrics_http_start(const char *prog, const char *spec, const char **why_r)
     return 0;
 }
 
-/* metrics_http_start_conf - start the listener of metrics.listen, or die */
-int metrics_http_start_conf(const char *prog, const struct conf *c)
+/* metrics_http_start_conf - register the program's metrics (init), start the listener, or die */
+int metrics_http_start_conf(const char *prog, const struct conf *c, void (*init)(void))
 {
     const char *why = "";
     const char *spec = conf_str(c, "metrics.listen");
 
+    if (*spec && init != NULL)
+	init();
     if (metrics_http_start(prog, spec, &why) < 0)
 	msg_fatal("%s: metrics.listen = \"%s\": %s", prog, spec, why);
     return 0;

@@ -1,7 +1,8 @@
 /*
  * NAME
- *	metrics_mail.c - mxguardd's figures: verdicts, check results and
- *	latency, milter connections, events, DNS and store
+ *	metrics_mail.c - mxguardd's figures (verdicts, check results and
+ *	latency, milter connections) and those of both daemons (events, DNS,
+ *	store, start time)
  * SYNOPSIS
  *	See metrics.h.
  * DESCRIPTION
@@ -42,6 +43,7 @@
 #define M_DUR	"mxguard_check_duration_seconds"
 #define M_CONN	"mxguard_milter_connections"
 
+static pthread_once_t metrics_common_once = PTHREAD_ONCE_INIT;
 static pthread_once_t metrics_mail_once = PTHREAD_ONCE_INIT;
 static double metrics_start_time;
 
@@ -105,24 +107,12 @@ static double metrics_start(void)
     return metrics_start_time;
 }
 
-/* metrics_mail_setup - register every fixed metric, so they show as 0 */
-static void metrics_mail_setup(void)
+/* metrics_common_setup - what both daemons show: start time, DNS, store */
+static void metrics_common_setup(void)
 {
-    static const char *const verdicts[] = {"accept", "reject", "tempfail", "discard", "quarantine"};
-    char labels[64];
-
     metrics_start_time = (double) time(NULL);
     metrics_source(METRIC_GAUGE, "mxguard_start_time_seconds", "",
 		   "start time of the process since the Unix epoch", metrics_start);
-    for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++) {
-	snprintf(labels, sizeof(labels), "verdict=\"%s\"", verdicts[i]);
-	metrics_get(METRIC_COUNTER, M_MSGS, labels, "messages by final verdict");
-    }
-    metrics_get(METRIC_GAUGE, M_CONN, "", "milter connections in flight");
-    metrics_get(METRIC_COUNTER, M_CONN "_total", "", "milter connections opened");
-    metrics_get(METRIC_GAUGE, "mxguard_event_queue_depth", "", "events waiting in the queue");
-    metrics_get(METRIC_COUNTER, "mxguard_event_drops_total", "",
-		"events dropped because the queue was full");
     metrics_source(METRIC_COUNTER, "mxguard_dns_lookups_total", "",
 		   "DNS lookups (name and type) asked of the resolver", metrics_dns_lookups);
     metrics_source(METRIC_COUNTER, "mxguard_dns_queries_total", "",
@@ -137,6 +127,30 @@ static void metrics_mail_setup(void)
 		   "DNS query attempts without an answer in time", metrics_dns_timeouts);
     metrics_source(METRIC_COUNTER, "mxguard_store_errors_total", "",
 		   "failed store operations (LMDB, Redis)", metrics_store_errors);
+}
+
+/* metrics_common_init - register the metrics of both daemons (once) */
+void metrics_common_init(void)
+{
+    pthread_once(&metrics_common_once, metrics_common_setup);
+}
+
+/* metrics_mail_setup - register mxguardd's fixed metrics, so they show as 0 */
+static void metrics_mail_setup(void)
+{
+    static const char *const verdicts[] = {"accept", "reject", "tempfail", "discard", "quarantine"};
+    char labels[64];
+
+    metrics_common_init();
+    for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++) {
+	snprintf(labels, sizeof(labels), "verdict=\"%s\"", verdicts[i]);
+	metrics_get(METRIC_COUNTER, M_MSGS, labels, "messages by final verdict");
+    }
+    metrics_get(METRIC_GAUGE, M_CONN, "", "milter connections in flight");
+    metrics_get(METRIC_COUNTER, M_CONN "_total", "", "milter connections opened");
+    metrics_get(METRIC_GAUGE, "mxguard_event_queue_depth", "", "events waiting in the queue");
+    metrics_get(METRIC_COUNTER, "mxguard_event_drops_total", "",
+		"events dropped because the queue was full");
 }
 
 /* metrics_mail_init - register mxguardd's metrics (once; any thread) */
@@ -227,7 +241,6 @@ void metrics_milter_conn(int delta)
 /* metrics_event_queue - the event queue's depth now */
 void metrics_event_queue(long depth)
 {
-    metrics_mail_init();
     metric_set(metrics_get(METRIC_GAUGE, "mxguard_event_queue_depth", "",
 			   "events waiting in the queue"), depth);
 }
@@ -235,7 +248,6 @@ void metrics_event_queue(long depth)
 /* metrics_event_drop - one event dropped (queue full) */
 void metrics_event_drop(void)
 {
-    metrics_mail_init();
     metric_add(metrics_get(METRIC_COUNTER, "mxguard_event_drops_total", "",
 			   "events dropped because the queue was full"), 1);
 }

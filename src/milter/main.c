@@ -522,7 +522,7 @@ int main(int argc, char **argv)
 	msg_fatal("%s: cannot build the message pipeline", PROG);
     conf_install(c);
     milter_live_install(pipe);
-    metrics_http_start_conf(PROG, c);
+    metrics_http_start_conf(PROG, c, metrics_mail_init);
     mxguardd_start(&d);
     msg_info("%s: starting: version %s, socket %s, config %s, user %s", PROG,
 	     PACKAGE_VERSION, d.socket_spec, daemon_conf_name(c),

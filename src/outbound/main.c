@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "metrics/metrics.h"
 #include "milter/daemon.h"
 #include "milter/privs.h"
 #include "outbound/listen.h"
@@ -242,6 +243,7 @@ int main(int argc, char **argv)
 	msg_fatal("%s: cannot detach: %s", PROG, strerror(errno));
     if ((d.set = outbound_settings(c, d.opts.foreground)) == NULL)
 	exit(1);
+    metrics_http_start_conf(PROG, c, metrics_outbound_init);
     pidfile = conf_str(c, "outbound.pidfile");
     if (*pidfile && daemon_pidfile_write(pidfile, &why) < 0)
 	msg_fatal("%s: %s", PROG, buf_str(&why));
@@ -249,6 +251,7 @@ int main(int argc, char **argv)
 	     PACKAGE_VERSION, d.nls, daemon_conf_name(c), ob_tls_level_name(d.set->tls_default));
     (void) ob_listen_run(d.ls, d.nls, sig_pipe[0], outbound_current, &d, outbound_on_signal,
 			 (size_t) conf_int(c, "outbound.max_sessions"));
+    metrics_http_stop();
     if (*pidfile)
 	daemon_pidfile_remove(pidfile);
     msg_info("%s: stopped", PROG);

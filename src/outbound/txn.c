@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/metrics.h"
 #include "outbound/events.h"
 #include "util/msg.h"
 #include "util/xmalloc.h"
@@ -66,6 +67,8 @@ static void txn_log(const struct ob_txn *t, const struct ob_rcpt *r)
 	     "(%d %s %.*s)%s", t->queue_id, r->addr, relay, use, (now - t->t_start) / 1000.0,
 	     conn, xfer, r->res.enh, ob_result_status(&r->res), r->res.code, r->res.enh,
 	     nl ? (int) (nl - r->res.text) : (int) strlen(r->res.text), r->res.text, tls);
+    metrics_outbound_delivery(ob_result_status(&r->res),
+			      o && o->tls.protocol[0] ? o->tls.cv : NULL, o && o->reused);
     if (o != NULL && (r->res.code < 300 || r->res.code >= 500)) {
 	char reply[1100];
 
