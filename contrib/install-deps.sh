@@ -10,7 +10,8 @@
 #	components the test suite starts: Postfix, unbound, nsd, ldns tools,
 #	redis-server, swaks, clang (libFuzzer) and friends.
 #	"test" also unpacks Debian's Sendmail (not installed: Postfix is the
-#	system MTA) for the Sendmail tests: contrib/sendmail/fetch-test-sendmail.sh.
+#	system MTA) for the Sendmail tests: contrib/sendmail/fetch-test-sendmail.sh,
+#	and Exim 4.96 for the pipe-connect tests: contrib/exim/fetch-test-exim.sh.
 #	Services installed for tests are not started by the package scripts:
 #	the tests start private instances on loopback ports themselves.
 set -eu
@@ -21,7 +22,8 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 TEST_PKGS="postfix unbound nsd ldnsutils redis-server swaks openssl
 	clang libclang-rt-14-dev lmdb-utils perl procps iproute2 python3-cryptography
 	miltertest libjson-pp-perl bsdutils util-linux groff-base python3-yaml opendmarc
-	m4 libwrap0 sasl2-bin libnet-ssleay-perl curl systemd python3-dkim"
+	m4 libwrap0 sasl2-bin libnet-ssleay-perl curl systemd python3-dkim
+	libidn12"
 
 what=${1:-build}
 pkgs=$BUILD_PKGS
@@ -39,6 +41,7 @@ done
 fetch_sendmail() {
 	[ "$what" = test ] || return 0
 	$SUDO sh "$(dirname "$0")/sendmail/fetch-test-sendmail.sh"
+	$SUDO sh "$(dirname "$0")/exim/fetch-test-exim.sh"
 }
 [ -z "$missing" ] && { fetch_sendmail; exit 0; }
 

@@ -1,0 +1,93 @@
+#!/bin/sh
+# outbound_pipe_exim.sh - pipe-connect against a real Exim 4.96: its log
+# shows L* (early pipelining) for our deliveries after the first, in clear
+# text and with STARTTLS; a stale cache entry (Exim restarted with
+# pipelining_connect_advertise_hosts = :, so it answers early input with
+# "554 SMTP synchronization error") still delivers on the same attempt.
+. "$top_srcdir/t/lib/common.sh"
+. "$top_srcdir/t/lib/certs.sh"
+. "$top_srcdir/t/lib/mx.sh"
+. "$top_srcdir/t/lib/exim.sh"
+
+EX_PORT=$(t_free_port) || t_bail "no free port"
+MX_PORT=$EX_PORT
+t_ca_new ca || t_bail "no CA"
+t_cert_new ca exim.test || t_bail "no certificate"
+t_exim_start "*" "$T_CERT_DIR/exim.test.chain.pem" "$T_CERT_DIR/exim.test.key" ||
+	t_bail "exim did not start"
+
+# lmtp_send RCPT - one message over LMTP; prints the RCPT reply and the final one
+lmtp_send() {
+	perl -MIO::Socket::INET -e '
+	  my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or die "connect: $!";
+	  sub cmd { print $s "$_[0]\r\n"; my ($l, $r) = ("", ""); do { $l = <$s>; $r .= $l } while ($l =~ /^\d\d\d-/); return $r; }
+	  <$s>; cmd("LHLO mta.bed.test"); cmd("MAIL FROM:<s\@bed.test>");
+	  my $r = cmd("RCPT TO:<$ARGV[1]>"); print $r;
+	  if ($r =~ /^250/) { cmd("DATA"); print cmd("Subject: pipe\r\n\r\nbody\r\n."); }
+	  cmd("QUIT");' "$OB_PORT" "$1"
+}
+
+# sent RCPT - delivered through the proxy (LMTP 250 for RCPT and data)
+sent() {
+	_out=$(lmtp_send "$1")
+	case $_out in 250*"250 2.0.0"*) return 0 ;; esac
+	t_diag "$1: $_out"
+	return 1
+}
+
+# proxy TLS-LEVEL STORE - (re)start mxguard-outbound relaying to Exim
+proxy() {
+	[ -n "${T_OB_PID:-}" ] && { kill "$T_OB_PID"; wait "$T_OB_PID" 2>/dev/null; }
+	OB_KEYS="relay_host = \"[127.0.0.1]\"; tls = \"$1\"; dane = \"no\"; connection_cache_s = 0;
+	  ca_file = \"$T_CERT_DIR/ca.crt\"; ocsp = \"no\";"
+	t_outbound_start "store: { lmdb = \"$T_DIR/$2.mdb\"; };" || t_bail "mxguard-outbound did not start"
+}
+
+# phase LABEL TLS-LEVEL STORE PREFIX - five messages through a new proxy and cache
+phase() {
+	proxy "$2" "$3"
+	_before=$(t_exim_received | wc -l)
+	for _i in 1 2 3 4 5; do
+		t_ok "$1: message $_i delivered to Exim" sent "$4$_i@exim.test"
+	done
+	t_is "$(($(t_exim_received | wc -l) - _before))" 5 "$1: Exim received 5 messages"
+	t_exim_received | sed -n "$((_before + 1))p" | grep -q ' L\*' && r=1 || r=0
+	t_is $r 0 "$1: first message: no early pipelining (no cache entry yet)"
+	grep -q "to=<${4}1@exim.test>.*, L\." "$OB_LOG"
+	ok $? "$1: our first delivery line has L. (advertised, not used)"
+	_n=$(grep -c "to=<$4[2-5]@exim.test>.*, L\*" "$OB_LOG")
+	t_is "$_n" 4 "$1: our delivery lines 2-5 have L* (EHLO sent before the banner)"
+	# Exim logs L* when our EHLO was in its input before it flushed its
+	# banner: on loopback its fork races our write, so not every time.
+	_n=$(t_exim_received | sed -n "$((_before + 2)),$((_before + 5))p" | grep -c ' L\*')
+	t_diag "$1: Exim logged L* for $_n of messages 2-5"
+	[ "$_n" -ge 1 ]
+	ok $? "$1: Exim's log shows L* for our early pipelining"
+}
+
+phase "clear text" none clear c
+phase STARTTLS may tls t
+n=$(t_exim_received | sed -n '6,10p' | grep -c ' X=TLS')
+t_is "$n" 5 "STARTTLS: Exim received all 5 over TLS"
+grep "to=<t2@exim.test>" "$OB_LOG" | grep -q "tls=TLS"
+ok $? "our delivery line shows TLS"
+
+# stale cache: Exim restarted without PIPECONNECT
+t_exim_stop || t_bail "exim did not stop"
+t_exim_start ":" "$T_CERT_DIR/exim.test.chain.pem" "$T_CERT_DIR/exim.test.key" ||
+	t_bail "exim did not restart"
+t_ok "stale entry: delivered on the same attempt" sent "s1@exim.test"
+grep -q "early pipelining failed.*retrying without it" "$OB_LOG"
+ok $? "the proxy logged the failed early attempt and the retry"
+grep -qi "synchronization error" "$EX_MAINLOG" "$EX_REJECTLOG" 2>/dev/null
+ok $? "Exim saw early input and refused it"
+n=$(t_exim_received | wc -l)
+t_is "$n" 1 "the restarted Exim received the message once"
+t_exim_received | grep -q ' L\*' && r=1 || r=0
+t_is $r 0 "without L*"
+grep "to=<s1@exim.test>" "$OB_LOG" | grep -q "status=sent"
+ok $? "status=sent, no bounce"
+t_ok "next message: delivered" sent "s2@exim.test"
+n=$(grep -c "early pipelining failed" "$OB_LOG")
+t_is "$n" 1 "and no second early attempt (the entry was relearned)"
+t_done
