@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -127,6 +128,39 @@ void pkt_soa(struct pkt *p, const char *zone, uint32_t ttl, uint32_t minimum)
     pkt_u32(p, 86400);
     pkt_u32(p, minimum);
     pkt_rr_end(p, m);
+}
+
+/* dd_zone_reply - answer q from a small zone (see dns_double.h) */
+void dd_zone_reply(struct pkt *p, const struct dd_query *q, const struct dd_zrec *zone,
+		   int rcode)
+{
+    unsigned n = 0, known = 0;
+    unsigned char a[16];
+
+    dd_reply(p, q, rcode, 0);
+    for (const struct dd_zrec *z = zone; z->name; z++) {
+	if (strcasecmp(z->name, q->name) != 0)
+	    continue;
+	known = 1;
+	if (z->type != q->type)
+	    continue;
+	size_t m = pkt_rr(p, NULL, z->type, 300);
+	if (z->type == 16) {
+	    pkt_u8(p, (unsigned) strlen(z->data));
+	    pkt_bytes(p, z->data, strlen(z->data));
+	} else if (z->type == 15) {
+	    pkt_u16(p, 10);
+	    pkt_name(p, z->data);
+	} else {
+	    inet_pton(z->type == 1 ? AF_INET : AF_INET6, z->data, a);
+	    pkt_bytes(p, a, z->type == 1 ? 4 : 16);
+	}
+	pkt_rr_end(p, m);
+	n++;
+    }
+    if (!known && rcode == 0)
+	p->b[3] = (unsigned char) ((p->b[3] & 0xf0) | 3);	/* NXDOMAIN */
+    pkt_counts(p, n, 0, 0);
 }
 
 /* parse_query - the parts of a query the tests look at; -1 garbage */

@@ -10,6 +10,8 @@
  *	void dd_reply(struct pkt *p, const struct dd_query *q, int rcode, int ad);
  *	size_t pkt_rr(struct pkt *p, const char *owner, int type, uint32_t ttl);
  *	void pkt_rr_end(struct pkt *p, size_t mark);
+ *	void dd_zone_reply(struct pkt *p, const struct dd_query *q,
+ *			   const struct dd_zrec *zone, int rcode);
  * DESCRIPTION
  *	A thread answers queries on a free loopback port (the same number
  *	for UDP and TCP) by calling the test's handler, which builds the
@@ -17,6 +19,13 @@
  *	unit tests: end-to-end tests use real servers (nsd, unbound).
  *	An owner of NULL in pkt_rr() writes a compression pointer to the
  *	question name.
+ *
+ *	dd_zone_reply answers from a small zone (an array ended by a NULL
+ *	name; A, AAAA, MX with preference 10, TXT of one string up to 255
+ *	bytes; names compared without case, TTL 300): with rcode 0 a name
+ *	the zone lacks is NXDOMAIN and a known name without the asked type
+ *	NODATA; another rcode (2 SERVFAIL) is sent as it is, with whatever
+ *	records match.
  */
 #ifndef MXG_T_DNS_DOUBLE_H
 #define MXG_T_DNS_DOUBLE_H
@@ -61,5 +70,13 @@ void dd_reply(struct pkt *p, const struct dd_query *q, int rcode, int ad);
 size_t pkt_rr(struct pkt *p, const char *owner, int type, uint32_t ttl);
 void pkt_rr_end(struct pkt *p, size_t mark);
 void pkt_soa(struct pkt *p, const char *zone, uint32_t ttl, uint32_t minimum);
+
+struct dd_zrec {
+    const char *name;
+    int type;				/* 1 A, 15 MX, 16 TXT, 28 AAAA */
+    const char *data;			/* address, exchange or text */
+};
+void dd_zone_reply(struct pkt *p, const struct dd_query *q, const struct dd_zrec *zone,
+		   int rcode);
 
 #endif

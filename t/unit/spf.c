@@ -22,13 +22,7 @@
 #include "dns/dns.h"
 #include "t/unit/dns_double.h"
 
-struct zrec {
-    const char *name;
-    int type;			/* 1 A, 15 MX, 16 TXT, 28 AAAA */
-    const char *data;
-};
-
-static const struct zrec zone[] = {
+static const struct dd_zrec zone[] = {
     {"pass.test", 16, "v=spf1 ip4:192.0.2.0/24 -all"},
     {"v6.test", 16, "v=spf1 ip6:2001:db8::/32 -all"},
     {"inc-servfail.test", 16, "v=spf1 include:servfail.test -all"},
@@ -63,38 +57,12 @@ static const struct zrec zone[] = {
  * silent.test, else the zone (NXDOMAIN for names it lacks) */
 static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *ctx)
 {
-    unsigned n = 0, known = 0;
-    unsigned char a[16];
-
     (void) d;
     (void) ctx;
     if (strcmp(q->name, "silent.test") == 0)
 	return -1;
-    dd_reply(p, q, strcmp(q->name, "servfail.test") == 0
-	     || strcmp(q->name, "66.2.0.192.in-addr.arpa") == 0 ? 2 : 0, 0);
-    for (const struct zrec *z = zone; z->name; z++) {
-	if (strcasecmp(z->name, q->name) != 0)
-	    continue;
-	known = 1;
-	if (z->type != q->type)
-	    continue;
-	size_t m = pkt_rr(p, NULL, z->type, 300);
-	if (z->type == 16) {
-	    pkt_u8(p, (unsigned) strlen(z->data));
-	    pkt_bytes(p, z->data, strlen(z->data));
-	} else if (z->type == 15) {
-	    pkt_u16(p, 10);
-	    pkt_name(p, z->data);
-	} else {
-	    inet_pton(z->type == 1 ? AF_INET : AF_INET6, z->data, a);
-	    pkt_bytes(p, a, z->type == 1 ? 4 : 16);
-	}
-	pkt_rr_end(p, m);
-	n++;
-    }
-    if (!known && p->b[3] == 0x80)	/* NOERROR, RA: not SERVFAIL */
-	p->b[3] = (unsigned char) ((p->b[3] & 0xf0) | 3);	/* NXDOMAIN */
-    pkt_counts(p, n, 0, 0);
+    dd_zone_reply(p, q, zone, strcmp(q->name, "servfail.test") == 0
+		  || strcmp(q->name, "66.2.0.192.in-addr.arpa") == 0 ? 2 : 0);
     return 0;
 }
 

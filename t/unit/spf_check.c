@@ -27,13 +27,7 @@
 
 const struct check_module *const check_modules[] = {&spf_check_module, NULL};
 
-struct zrec {
-    const char *name;
-    int type;
-    const char *data;
-};
-
-static const struct zrec zone[] = {
+static const struct dd_zrec zone[] = {
     {"pass.test", 16, "v=spf1 ip4:192.0.2.0/24 -all"},
     {"guessed.test", 1, "192.0.2.77"},
     {"v6.test", 16, "v=spf1 ip6:2001:db8::/32 -all"},
@@ -43,32 +37,9 @@ static const struct zrec zone[] = {
 /* answer - SERVFAIL for servfail.test, else the zone (NXDOMAIN outside) */
 static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *ctx)
 {
-    unsigned n = 0, known = 0;
-    unsigned char a[4];
-
     (void) d;
     (void) ctx;
-    dd_reply(p, q, strcmp(q->name, "servfail.test") == 0 ? 2 : 0, 0);
-    for (const struct zrec *z = zone; z->name; z++) {
-	if (strcasecmp(z->name, q->name) != 0)
-	    continue;
-	known = 1;
-	if (z->type != q->type)
-	    continue;
-	size_t m = pkt_rr(p, NULL, z->type, 300);
-	if (z->type == 16) {
-	    pkt_u8(p, (unsigned) strlen(z->data));
-	    pkt_bytes(p, z->data, strlen(z->data));
-	} else {
-	    inet_pton(AF_INET, z->data, a);
-	    pkt_bytes(p, a, 4);
-	}
-	pkt_rr_end(p, m);
-	n++;
-    }
-    if (!known && strcmp(q->name, "servfail.test") != 0)
-	p->b[3] = (unsigned char) ((p->b[3] & 0xf0) | 3);
-    pkt_counts(p, n, 0, 0);
+    dd_zone_reply(p, q, zone, strcmp(q->name, "servfail.test") == 0 ? 2 : 0);
     return 0;
 }
 
