@@ -6,8 +6,8 @@
  *	functions), then spf_eval against a scripted DNS server: each
  *	result word, temporary failures never read as none, the void and
  *	term limits, explanations with spaces and macros, the best guess,
- *	IPv6 and IPv4-mapped clients, zero CIDR lengths, bad input, and
- *	evaluations in several threads at once.
+ *	IPv6 and IPv4-mapped clients, zero CIDR lengths, bad input, the
+ *	time budget, and evaluations in several threads at once.
  *	The RFC 7208 suite itself runs against nsd + unbound (spf_suite.sh).
  */
 #include "config.h"
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include "t/tap.h"
 #include "check/spf.h"
@@ -61,6 +62,21 @@ static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *c
     (void) ctx;
     if (strcmp(q->name, "silent.test") == 0)
 	return -1;
+    if (strncmp(q->name, "slow", 4) == 0 && q->type == 16) {
+	/* slowN.test: 300 ms late, then "include:slowN+1.test" */
+	char rec[64];
+	size_t m;
+
+	usleep(300 * 1000);
+	snprintf(rec, sizeof(rec), "v=spf1 include:slow%d.test ?all", atoi(q->name + 4) + 1);
+	dd_reply(p, q, 0, 0);
+	m = pkt_rr(p, NULL, 16, 300);
+	pkt_u8(p, (unsigned) strlen(rec));
+	pkt_bytes(p, rec, strlen(rec));
+	pkt_rr_end(p, m);
+	pkt_counts(p, 1, 0, 0);
+	return 0;
+    }
     dd_zone_reply(p, q, zone, strcmp(q->name, "servfail.test") == 0
 		  || strcmp(q->name, "66.2.0.192.in-addr.arpa") == 0 ? 2 : 0);
     return 0;
@@ -303,6 +319,28 @@ static void test_threads(struct dns_resolver *r)
 	   NTHREADS, NEVALS);
 }
 
+/* test_time_budget - an evaluation stops at its time budget: temperror */
+static void test_time_budget(struct dns_resolver *r)
+{
+    /* each slowN.test answers 300 ms late and includes the next: past a
+     * 500 ms budget the next query is not sent (well before the DNS timeout
+     * of 1.5 s or the limit of 10 includes) */
+    struct spf_request req = {.ip = "192.0.2.9", .sender = "u@slow0.test", .helo = "helo.test",
+	.receiver = "mx.example", .time_budget_ms = 500};
+    struct spf_outcome o;
+    const char *why;
+
+    memset(&o, 0, sizeof(o));
+    ok(spf_eval(r, &req, &o, &why) == 0 && o.result == SPF_RES_TEMPERROR,
+       "an include chain answered slowly: temperror at the time budget");
+    /* slowN answers in 300 ms, so a timeout there is the budget cutting
+     * the wait short; either way the chain stops at slow1 or slow2 */
+    ok(o.problem && (strstr(o.problem, "time budget") || strstr(o.problem, "timeout"))
+       && (strncmp(o.problem, "slow1.", 6) == 0 || strncmp(o.problem, "slow2.", 6) == 0),
+       "the budget stopped it early in the chain: %s", o.problem ? o.problem : "(none)");
+    spf_outcome_free(&o);
+}
+
 int main(void)
 {
     struct dd *d = dd_start(AF_INET, answer, NULL);
@@ -321,6 +359,7 @@ int main(void)
 	test_results(r);
 	test_errors(r);
 	test_guess(r);
+	test_time_budget(r);
 	test_threads(r);
     }
     dns_resolver_free(&r);
