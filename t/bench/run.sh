@@ -44,7 +44,8 @@
 #	the 40 ms Nagle/delayed-ACK stall per message shows there).
 #
 #	BENCH_ONLY selects parts (space-separated): none opendmarc nochecks
-#	mxguardd rss session; default all. Then every other t/bench/*.sh
+#	mxguardd rss session; default all (and only then the other
+#	scripts). Then every other t/bench/*.sh
 #	runs, in name order: inside this namespace at the end, or, for a
 #	script that makes its own (it tests MXG_BENCH_NS, e.g. the Sendmail
 #	session rates), after it.
@@ -60,7 +61,7 @@ if [ -z "${MXG_BENCH_NS:-}" ]; then
 	# The other benchmarks that make their own namespace (they test
 	# MXG_BENCH_NS), e.g. the Sendmail session rates.
 	for _b in "$top_srcdir"/t/bench/*.sh; do
-		[ "$(basename "$_b")" = run.sh ] && continue
+		[ "$(basename "$_b")" = run.sh ] || [ -n "${BENCH_ONLY:-}" ] && continue
 		grep -q MXG_BENCH_NS "$_b" || continue
 		echo
 		sh "$_b" || echo "bench: $_b exited $?"
@@ -332,7 +333,7 @@ fi
 # stopped Redis vs a live one for event actions; ...), in name order; those
 # that make their own (t/bench/outbound.sh, sendmail_session.sh) run after.
 for _b in "$top_srcdir"/t/bench/*.sh; do
-	[ "$(basename "$_b")" = run.sh ] && continue
+	[ "$(basename "$_b")" = run.sh ] || [ -n "${BENCH_ONLY:-}" ] && continue
 	grep -q MXG_BENCH_NS "$_b" && continue
 	echo
 	sh "$_b" || echo "bench: $_b exited $?"
