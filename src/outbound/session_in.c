@@ -33,6 +33,7 @@ struct ob_in {
     int helo;			/* HELO/EHLO/LHLO seen */
     int in_txn;
     char client[64];
+    char ident[32];		/* XFORWARD IDENT: the MTA's queue id, for our logs */
     struct ob_txn txn;
     struct buf line;
     int quit;
@@ -54,12 +55,41 @@ static void in_queue_id(char *out, size_t len)
     snprintf(out, len, "%02X%02X%02X%02X%02X", r[0], r[1], r[2], r[3], r[4]);
 }
 
-/* in_txn_reset - forget the current transaction */
+/* in_txn_reset - forget the current transaction (and its XFORWARD IDENT) */
 static void in_txn_reset(struct ob_in *in)
 {
     if (in->in_txn)
 	ob_txn_end(&in->txn);
     in->in_txn = 0;
+    in->ident[0] = 0;
+}
+
+/* in_xforward - XFORWARD (Postfix): keep IDENT, the MTA's queue id, for the logs */
+static void in_xforward(struct ob_in *in, const char *arg)
+{
+    const char *p = arg;
+
+    if (in->in_txn) {
+	in_reply(in, "503 5.5.1 Error: MAIL transaction in progress");
+	return;
+    }
+    while (*p) {
+	size_t len = strcspn(p, " ");
+
+	if (len > 6 && strncasecmp(p, "IDENT=", 6) == 0) {
+	    size_t n = 0;
+
+	    /* a queue id is letters and digits; anything else is dropped */
+	    for (size_t i = 6; i < len && n < sizeof(in->ident) - 1; i++)
+		if (isalnum((unsigned char) p[i]))
+		    in->ident[n++] = p[i];
+	    in->ident[n] = 0;
+	}
+	p += len;
+	while (*p == ' ')
+	    p++;
+    }
+    in_reply(in, "250 2.0.0 Ok");
 }
 
 /* in_ehlo - EHLO/LHLO with our extensions, or HELO */
@@ -78,7 +108,8 @@ static void in_ehlo(struct ob_in *in, const char *verb, const char *arg)
 	return;
     }
     ob_io_printf(&in->io, "250-%s\r\n250-PIPELINING\r\n250-SIZE %llu\r\n250-8BITMIME\r\n"
-		 "250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n%s250 DSN\r\n",
+		 "250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n%s250-XFORWARD NAME ADDR PROTO HELO "
+		 "IDENT SOURCE\r\n250 DSN\r\n",
 		 in->set->helo_name, in->set->max_size,
 		 in->io.ssl == NULL && in->set->server_ctx ? "250-STARTTLS\r\n" : "");
 }
@@ -158,7 +189,10 @@ static void in_mail(struct ob_in *in, const char *arg)
 	in_reply(in, "501 5.5.4 Syntax: MAIL FROM:<address>");
 	return;
     }
-    in_queue_id(qid, sizeof(qid));
+    if (in->ident[0])
+	snprintf(qid, sizeof(qid), "%s", in->ident);
+    else
+	in_queue_id(qid, sizeof(qid));
     ob_txn_begin(&in->txn, in->set, in->lmtp, qid);
     in->txn.sender = sender;
     in->txn.env.sender = sender;
@@ -344,6 +378,8 @@ static void in_command(struct ob_in *in, char *line)
 	in->quit = 1;
     } else if (strcasecmp(verb, "STARTTLS") == 0)
 	in_starttls(in);
+    else if (strcasecmp(verb, "XFORWARD") == 0)
+	in_xforward(in, arg);
     else if (strcasecmp(verb, "VRFY") == 0)
 	in_reply(in, "252 2.5.2 Cannot VRFY, send mail");
     else
