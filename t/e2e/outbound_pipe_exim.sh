@@ -90,4 +90,24 @@ ok $? "status=sent, no bounce"
 t_ok "next message: delivered" sent "s2@exim.test"
 n=$(grep -c "early pipelining failed" "$OB_LOG")
 t_is "$n" 1 "and no second early attempt (the entry was relearned)"
+
+# connection reuse (outbound.connection_cache_s): 100 messages, one destination
+[ -n "${T_OB_PID:-}" ] && { kill "$T_OB_PID"; wait "$T_OB_PID" 2>/dev/null; }
+OB_KEYS="relay_host = \"[127.0.0.1]\"; tls = \"may\"; dane = \"no\"; connection_cache_s = 5; ocsp = \"no\";"
+t_outbound_start "store: { lmdb = \"$T_DIR/reuse.mdb\"; };" || t_bail "mxguard-outbound did not start"
+before=$(grep -c "SMTP connection from" "$EX_MAINLOG")
+perl -MIO::Socket::INET -e '
+  my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or die "connect: $!";
+  sub cmd { print $s "$_[0]\r\n"; my ($l, $r) = ("", ""); do { $l = <$s>; $r .= $l } while ($l =~ /^\d\d\d-/); return $r; }
+  <$s>; cmd("LHLO mta.bed.test");
+  for my $i (1..100) { cmd("MAIL FROM:<s\@bed.test>"); cmd("RCPT TO:<r$i\@exim.test>"); cmd("DATA"); cmd("Subject: reuse\r\n\r\nbody\r\n."); }
+  cmd("QUIT");' "$OB_PORT"
+n=$(grep -c "to=<r[0-9]*@exim.test>.*status=sent" "$OB_LOG")
+t_is "$n" 100 "connection reuse: 100 messages sent"
+conns=$(($(grep -c "SMTP connection from" "$EX_MAINLOG") - before))
+t_diag "100 messages to one destination: $conns next-hop connection(s)"
+[ "$conns" -ge 1 ] && [ "$conns" -le 10 ]
+ok $? "100 messages opened far fewer connections than messages ($conns)"
+grep -q "to=<r100@exim.test>.*conn_use=" "$OB_LOG"
+ok $? "later deliveries log conn_use="
 t_done

@@ -20,7 +20,7 @@
 #	t_exim_start ADVERTISE [CERT KEY]
 #		Starts Exim on 127.0.0.1:EX_PORT with
 #		pipelining_connect_advertise_hosts = ADVERTISE ("*" or ":"),
-#		log_selector +pipelining +tls_sni, queue_only (accepted mail
+#		log_selector +pipelining +tls_sni +smtp_connection, queue_only (accepted mail
 #		stays in its spool), every recipient accepted; STARTTLS with
 #		CERT and KEY when given. Logs in EX_DIR/log (EX_MAINLOG,
 #		EX_REJECTLOG). Each call makes a new EX_DIR but keeps the
@@ -67,7 +67,7 @@ tls_privatekey = $EX_DIR/key.pem"
 primary_hostname = exim.test
 spool_directory = $EX_DIR/spool
 log_file_path = $EX_DIR/log/%slog
-log_selector = +pipelining +tls_sni
+log_selector = +pipelining +tls_sni +smtp_connection
 keep_environment =
 daemon_smtp_ports = $EX_PORT
 local_interfaces = 127.0.0.1
