@@ -1,3 +1,3 @@
 # t/e2e/dmarc.mk - DMARC end to end: the corpus with real DNS, Postfix
-TESTS += t/e2e/dmarc_corpus.sh
-EXTRA_DIST += t/e2e/dmarc_corpus.sh
+TESTS += t/e2e/dmarc_corpus.sh t/e2e/dmarc_postfix.sh t/e2e/dmarc_redis.sh
+EXTRA_DIST += t/e2e/dmarc_corpus.sh t/e2e/dmarc_postfix.sh t/e2e/dmarc_redis.sh

@@ -54,7 +54,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     struct dmarc_record rec;
     struct dmarc_psl *psl;
     static const char *const names[] = {"a.b.example.com", "x.co.uk", "com", "a.b.c.d.e"};
-    char   *first = xstrndup(s, strcspn(s, "\n"));
+    const char *nl = memchr(s, '\n', size);
+    char   *first = xstrndup(s, nl ? (size_t) (nl - s) : size);
     int     inst;
 
     if (dmarc_record_select(a, &txt, &why) == 1

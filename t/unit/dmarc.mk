@@ -7,3 +7,5 @@ check_PROGRAMS += t/unit/test_dmarc_check
 t_unit_test_dmarc_check_SOURCES = t/unit/dmarc_check.c t/unit/dns_double.c t/unit/dns_double.h
 t_unit_test_dmarc_check_LDADD = $(MXG_LIBS)
 TESTS += t/unit/test_dmarc_check
+TESTS += t/unit/dmarc_psl_refresh.sh
+EXTRA_DIST += t/unit/dmarc_psl_refresh.sh contrib/dmarc-psl-refresh.sh
