@@ -219,7 +219,7 @@ static void test_example_config(void)
     ok(rs != NULL, "the example rules (DESIGN.md section 4) parse with the check facts");
     if (rs == NULL)
 	diag("%s", buf_str(&errs));
-    is_int((long long) ruleset_count(rs, FACT_STAGE_DATA), 3, "they are three data rules");
+    is_int((long long) ruleset_count(rs, FACT_STAGE_DATA), 4, "they are four data rules");
     is_int((long long) ruleset_count(rs, FACT_STAGE_MAIL), 3,
 	   "and three mail rules (spf_lookup, spf fail, spf_guess)");
 
