@@ -18,12 +18,12 @@ set -eu
 
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 	libmilter-dev libopendmarc-dev libspf2-dev libssl-dev libhiredis-dev
-	liblmdb-dev libconfig-dev publicsuffix"
+	liblmdb-dev libconfig-dev publicsuffix zlib1g-dev"
 TEST_PKGS="postfix unbound nsd ldnsutils redis-server swaks openssl
 	clang libclang-rt-14-dev lmdb-utils perl procps iproute2 python3-cryptography
 	miltertest libjson-pp-perl bsdutils util-linux groff-base python3-yaml opendmarc
 	m4 libwrap0 sasl2-bin libnet-ssleay-perl curl systemd python3-dkim
-	libidn12"
+	libidn12 libxml2-utils"
 
 what=${1:-build}
 pkgs=$BUILD_PKGS

@@ -28,6 +28,8 @@ static const struct cli_command cli_commands[] = {
      "run mxguardd's pipeline on a message file: header changes and verdict"},
     {"config-test", cmd_config_test, "[-c FILE] [--dump]",
      "check the configuration file; --dump prints the effective configuration"},
+    {"dmarc-report", cmd_dmarc_report, "[-c FILE] [--date YYYY-MM-DD] [--dry-run] [--out DIR]",
+     "send the DMARC aggregate reports (RFC 7489) of a day from the history in the store"},
     {"seal", cmd_seal, "[-c FILE] [--rcpt ADDR]... [FILE|-]",
      "add an ARC set (RFC 8617) to a message file; the sealed message on stdout"},
     {"sign", cmd_sign, "[-c FILE] [--domain DOMAIN] [FILE|-]",

@@ -201,6 +201,14 @@ const struct conf_key conf_keys[] = {
 	  "(for opendmarc-import); empty: none"),
     K_BOOL("dmarc.forensic.enabled", 0, "send failure (forensic) reports"),
     K_STR("dmarc.forensic.sender", "", NULL, "envelope sender of failure reports"),
+    K_STR("dmarc.report.email", "", NULL,
+	  "From: address of aggregate reports (report_metadata email); "
+	  "mxguard dmarc-report needs it"),
+    K_STR("dmarc.report.org_name", "", NULL,
+	  "org_name of aggregate reports; empty: milter.authserv_id"),
+    K_STR("dmarc.report.sendmail", "/usr/sbin/sendmail -t -oi", NULL,
+	  "command that sends one report mail, read on its standard input "
+	  "(recipients from its To: field)"),
     K_BOOL("dmarc.reject_on_nofrom", 0, "reject messages without a usable From: domain"),
 
     /* dcc */
