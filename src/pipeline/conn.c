@@ -183,6 +183,8 @@ static int pipeline_rules(struct pipeline_conn *pc, enum fact_stage st, const ch
     m->controls = in.controls;
     for (size_t i = nlogs; i < v->nlogs; i++)	/* log_message lines, as they happen */
 	msg_info("%s: mxguardd: %s", *pc->queue_id ? pc->queue_id : "NOQUEUE", v->logs[i]);
+    if ((st == FACT_STAGE_MAIL || st == FACT_STAGE_RCPT) && a == VERDICT_CONTINUE)
+	verdict_move_headers(&m->hdr_ops, v);	/* applied at end of message */
     return a;
 }
 

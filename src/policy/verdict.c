@@ -164,6 +164,18 @@ void verdict_add_header(struct verdict *v, enum verdict_hdr_op op, const char *n
 }
 
 /* push_str - append a copy of s to a string array */
+/* verdict_move_headers - append src's header changes to dst and take them out of src */
+void verdict_move_headers(struct verdict *dst, struct verdict *src)
+{
+    for (size_t i = 0; i < src->nhdrs; i++) {
+	verdict_add_header(dst, src->hdrs[i].op, src->hdrs[i].name, src->hdrs[i].value,
+			   src->hdrs[i].index);
+	free(src->hdrs[i].name);
+	free(src->hdrs[i].value);
+    }
+    src->nhdrs = 0;
+}
+
 static void push_str(char ***arr, size_t *n, size_t *cap, const char *s)
 {
     if (*n == *cap) {

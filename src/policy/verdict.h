@@ -10,6 +10,7 @@
  *			   const char *text);
  *	void verdict_add_header(struct verdict *v, enum verdict_hdr_op op,
  *				const char *name, const char *value, int index);
+ *	void verdict_move_headers(struct verdict *dst, struct verdict *src);
  *	void verdict_del_rcpt(struct verdict *v, const char *rcpt);
  *	void verdict_log(struct verdict *v, const char *line);
  *	const char *verdict_action_name(enum verdict_action a);
@@ -89,6 +90,7 @@ void verdict_clear(struct verdict *v);
 void verdict_reply(struct verdict *v, enum verdict_action action, const char *text);
 void verdict_add_header(struct verdict *v, enum verdict_hdr_op op, const char *name,
 			const char *value, int index);
+void verdict_move_headers(struct verdict *dst, struct verdict *src);
 void verdict_del_rcpt(struct verdict *v, const char *rcpt);
 void verdict_log(struct verdict *v, const char *line);
 const char *verdict_action_name(enum verdict_action a);

@@ -131,6 +131,54 @@ static void test_many_messages(struct pipeline *p)
     ok(pc == NULL, "pipeline_conn_free NULLs the pointer");
 }
 
+/* test_envelope_stage_headers - add_header of mail and rcpt rules reaches end of message */
+static void test_envelope_stage_headers(void)
+{
+    static const char conf[] =
+	"milter: { authserv_id = \"mx.test\"; };\n"
+	"rules: {\n"
+	"  mail = ( { if = { sender_domains = \"example.org\"; }; then = \"warn\";\n"
+	"             add_header = \"X-Mail-Stage: $sender_address_domain\"; } );\n"
+	"  rcpt = ( { if = { rcpt_domains = \"example.com\"; }; then = \"warn\";\n"
+	"             add_header = \"X-Rcpt-Stage: yes\"; },\n"
+	"           { if = { rcpt = \"nobody@example.com\"; }; then = \"reject\";\n"
+	"             add_header = \"X-Refused: yes\"; } );\n"
+	"};\n";
+    struct buf errs = BUF_INIT;
+    struct pipeline *p = load(conf, &errs);
+    struct pipeline_client cl = {"client.example.org", "192.0.2.10", 2525, "mx", "smtpd",
+	NULL, NULL};
+    struct pipeline_conn *pc;
+    struct verdict v;
+
+    ok(p != NULL, "a config with mail and rcpt stage add_header loads: %s", buf_str(&errs));
+    buf_free(&errs);
+    if (p == NULL)
+	return;
+    pc = pipeline_conn_new(p, &cl);
+    verdict_init(&v);
+    pipeline_connect(pc, &v);
+    pipeline_mail(pc, "<u@example.org>", NULL, &v);
+    is_int(pipeline_rcpt(pc, "<nobody@example.com>", &v), VERDICT_REJECT,
+	   "the rcpt rule refuses one recipient");
+    pipeline_rcpt(pc, "<bob@example.com>", &v);
+    pipeline_header(pc, "From", " a@example.org");
+    pipeline_eoh(pc, &v);
+    is_int(pipeline_eom(pc, &v), VERDICT_CONTINUE, "the message continues at end of message");
+    is_int(count_hdr(&v, VERDICT_HDR_ADD, "X-Mail-Stage"), 1,
+	   "a mail stage rule's header is added once at end of message");
+    is_int(count_hdr(&v, VERDICT_HDR_ADD, "X-Rcpt-Stage"), 1,
+	   "a rcpt stage warn rule's header is kept for the accepted recipient only");
+    is_int(count_hdr(&v, VERDICT_HDR_ADD, "X-Refused"), 0,
+	   "the header of a rule that refused a recipient is not added");
+    for (size_t i = 0; i < v.nhdrs; i++)
+	if (strcmp(v.hdrs[i].name, "X-Mail-Stage") == 0)
+	    is_str(v.hdrs[i].value, "example.org", "its variables are expanded at the mail stage");
+    verdict_clear(&v);
+    pipeline_conn_free(&pc);
+    pipeline_unref(&p);
+}
+
 /* test_verdicts - text, quarantine, warn headers, recipients and core facts */
 static void test_verdicts(struct pipeline *p)
 {
@@ -343,6 +391,7 @@ int main(void)
     test_needs_and_errors(p);
     pipeline_unref(&p);
     test_module_view();
+    test_envelope_stage_headers();
     test_json();
     buf_free(&errs);
     return done_testing();
