@@ -2,6 +2,7 @@
 EXTRA_DIST += t/tap.h t/datafile.h t/lib t/data t/e2e t/fuzz/corpus
 
 include t/unit/util.mk
+include t/unit/cli.mk
 include t/unit/conf.mk
 include t/unit/dns.mk
 include t/unit/store.mk

@@ -11,8 +11,9 @@
  *	int cmd_sign(int argc, char **argv);
  *	int cmd_seal(int argc, char **argv);
  *	int cmd_status(int argc, char **argv);
-int cmd_dmarc_report(int argc, char **argv);
  *	int cmd_dmarc_report(int argc, char **argv);
+ *	int cmd_keygen(int argc, char **argv);
+ *	int cmd_tlsa(int argc, char **argv);
  *	char *cli_read_message(const char *cmd, const char *file, size_t *len_r);
  *	const char *cli_eol(const char *data, size_t len);
  *	int cli_keys_check(const struct conf *c, struct buf *errors_r);
@@ -48,6 +49,8 @@ int cmd_sign(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_dmarc_report(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_tlsa(int argc, char **argv);
 
 #include <stddef.h>
 struct conf;
