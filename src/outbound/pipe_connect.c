@@ -10,6 +10,8 @@
 #include "config.h"
 #include "outbound/pipe_connect.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
 
@@ -29,29 +31,40 @@ struct ob_ehlo_cache *ob_pipe_cache_open(struct conf *c)
     return ec;
 }
 
-/* ob_pipe_start - after connect: send EHLO (+STARTTLS) when the cache allows */
-int ob_pipe_start(struct ob_out *o, int starttls_ok)
+/* ob_pipe_prepare - before connect: look up the entries, decide on early pipelining */
+int ob_pipe_prepare(struct ob_out *o, const struct sockaddr_storage *ss, int port)
 {
     struct ob_ehlo_cache *ec = o->set->ehlo_cache;
     struct ob_pipe *p = &o->pipe;
-    const struct ob_ehlo_caps *c = &p->cached[0];
     const unsigned need = OB_EHLO_PIPECONNECT | OB_EHLO_PIPELINING;
+    char addr[64];
 
     p->early = p->sent = p->valid = p->advertised = p->used = 0;
     p->have[0] = p->have[1] = 0;
     if (ec == NULL)
 	return 0;
-    p->have[0] = ob_ehlo_cache_get(ec, o->diag.addr, o->diag.port, 0, &p->cached[0]) == 1;
-    p->have[1] = ob_ehlo_cache_get(ec, o->diag.addr, o->diag.port, 1, &p->cached[1]) == 1;
-    if (p->retried || !p->have[0] || (c->flags & need) != need)
+    (void) inet_ntop(ss->ss_family, ss->ss_family == AF_INET6
+		     ? (const void *) &((const struct sockaddr_in6 *) ss)->sin6_addr
+		     : (const void *) &((const struct sockaddr_in *) ss)->sin_addr, addr, sizeof(addr));
+    p->have[0] = ob_ehlo_cache_get(ec, addr, port, 0, &p->cached[0]) == 1;
+    p->have[1] = ob_ehlo_cache_get(ec, addr, port, 1, &p->cached[1]) == 1;
+    p->early = !p->retried && p->have[0] && (p->cached[0].flags & need) == need;
+    return p->early;
+}
+
+/* ob_pipe_start - right after connect: the first flight, when prepared */
+int ob_pipe_start(struct ob_out *o, int starttls_ok)
+{
+    struct ob_pipe *p = &o->pipe;
+
+    if (!p->early)
 	return 0;
     ob_io_printf(&o->io, "EHLO %s\r\n", o->set->helo_name);
     p->sent = OB_PIPE_SENT_EHLO;
-    if (starttls_ok && (c->flags & OB_EHLO_STARTTLS)) {
+    if (starttls_ok && (p->cached[0].flags & OB_EHLO_STARTTLS)) {
 	ob_io_printf(&o->io, "STARTTLS\r\n");
 	p->sent |= OB_PIPE_SENT_STARTTLS;
     }
-    p->early = 1;
     (void) ob_io_flush(&o->io, OB_T_EHLO);	/* a failure shows when reading */
     return 1;
 }

@@ -5,6 +5,8 @@
  *	#include "outbound/pipe_connect.h"
  *
  *	struct ob_ehlo_cache *ob_pipe_cache_open(struct conf *c);
+ *	int ob_pipe_prepare(struct ob_out *o, const struct sockaddr_storage *ss,
+ *			    int port);
  *	int ob_pipe_start(struct ob_out *o, int starttls_ok);
  *	int ob_pipe_sent(struct ob_out *o, const char *verb);
  *	int ob_pipe_unconfirmed(const struct ob_out *o);
@@ -15,7 +17,11 @@
  * DESCRIPTION
  *	Exim's pipe-connect (draft-harris-early-pipe): when the EHLO cache
  *	(ehlo_cache.h) says that the address and port of a new connection
- *	announced PIPECONNECT and PIPELINING, ob_pipe_start() sends EHLO, and
+ *	announced PIPECONNECT and PIPELINING (ob_pipe_prepare(), before the
+ *	connect: the session then asks for TCP Fast Open, so that the first
+ *	flight can ride in the SYN where both kernels allow it; without a
+ *	Fast Open cookie the kernel sends it right after the handshake),
+ *	ob_pipe_start() sends EHLO, and
  *	STARTTLS when the cached EHLO offered it and the TLS level will use
  *	it (starttls_ok), in the first write, before the banner arrives. The
  *	session (session_out.c) still reads every reply in order: the
@@ -43,6 +49,7 @@
  * DIAGNOSTICS
  *	ob_pipe_cache_open: NULL when pipe-connect is off (logged when the
  *	config asked for it but the store failed).
+ *	ob_pipe_prepare: 1 early pipelining planned, 0 not.
  *	ob_pipe_start: 1 early commands sent, 0 not. ob_pipe_sent: 1 when
  *	verb was already sent (the session only reads its reply).
  *	ob_pipe_drop_starttls: 0, or -1 (I/O failure, or the peer said 220).
@@ -74,7 +81,10 @@ struct ob_pipe {
     struct ob_ehlo_caps cached[2];
 };
 
+struct sockaddr_storage;
+
 struct ob_ehlo_cache *ob_pipe_cache_open(struct conf *c);
+int ob_pipe_prepare(struct ob_out *o, const struct sockaddr_storage *ss, int port);
 int ob_pipe_start(struct ob_out *o, int starttls_ok);
 int ob_pipe_sent(struct ob_out *o, const char *verb);
 int ob_pipe_unconfirmed(const struct ob_out *o);

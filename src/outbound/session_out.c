@@ -186,6 +186,8 @@ static int out_connect(struct ob_out *o, const struct ob_host *h,
 	return -1;
     }
     (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (o->pipe.early)		/* the first flight may ride in the SYN */
+	(void) setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one, sizeof(one));
     if (out_event_refuses(o, "tcp:connect", NULL)) {
 	(void) close(fd);
 	return -1;
@@ -400,6 +402,7 @@ static int out_try_addr(struct ob_out *o, const struct ob_host *h,
 	need = 0;		/* dane without TLSA records: opportunistic */
     o->pipe.retried = 0;
     do {
+	(void) ob_pipe_prepare(o, ss, h->port);
 	if (out_connect(o, h, ss) < 0)
 	    return -1;
 	(void) ob_pipe_start(o, o->level >= OB_TLS_MAY);

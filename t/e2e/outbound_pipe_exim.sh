@@ -4,6 +4,16 @@
 # text and with STARTTLS; a stale cache entry (Exim restarted with
 # pipelining_connect_advertise_hosts = :, so it answers early input with
 # "554 SMTP synchronization error") still delivers on the same attempt.
+# Runs in a private network namespace with TCP Fast Open on for clients and
+# servers (net.ipv4.tcp_fastopen = 3 there only): our first flight then
+# rides in the SYN once a cookie is known, so Exim finds it at accept.
+if [ -z "${MXG_PIPE_NS:-}" ]; then
+	MXG_PIPE_NS=1 exec unshare --net --mount sh "$0" "$@"
+	echo "Bail out! cannot unshare a network namespace (root needed)"
+	exit 1
+fi
+ip link set lo up || { echo "Bail out! ip link set lo up failed"; exit 1; }
+echo 3 >/proc/sys/net/ipv4/tcp_fastopen || { echo "Bail out! cannot enable TCP Fast Open"; exit 1; }
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/certs.sh"
 . "$top_srcdir/t/lib/mx.sh"
@@ -57,12 +67,11 @@ phase() {
 	ok $? "$1: our first delivery line has L. (advertised, not used)"
 	_n=$(grep -c "to=<$4[2-5]@exim.test>.*, L\*" "$OB_LOG")
 	t_is "$_n" 4 "$1: our delivery lines 2-5 have L* (EHLO sent before the banner)"
-	# Exim logs L* when our EHLO was in its input before it flushed its
-	# banner: on loopback its fork races our write, so not every time.
-	_n=$(t_exim_received | sed -n "$((_before + 2)),$((_before + 5))p" | grep -c ' L\*')
-	t_diag "$1: Exim logged L* for $_n of messages 2-5"
-	[ "$_n" -ge 1 ]
-	ok $? "$1: Exim's log shows L* for our early pipelining"
+	# Exim logs L* when our EHLO is in its input when it is about to send
+	# its banner: message 2 gets the Fast Open cookie (its EHLO follows the
+	# handshake and races Exim's fork), 3-5 carry the EHLO in the SYN.
+	_n=$(t_exim_received | sed -n "$((_before + 3)),$((_before + 5))p" | grep -c ' L\*')
+	t_is "$_n" 3 "$1: Exim logged L* for messages 3-5 (EHLO in the SYN)"
 }
 
 phase "clear text" none clear c
