@@ -150,6 +150,9 @@ static void *dmarc_check_init(const struct conf *c, struct pipeline_env *env,
 	free(why);
 	return NULL;
     }
+    if (conf_bool(c, "dmarc.forensic.enabled"))
+	msg_warn("dmarc: dmarc.forensic.enabled: failure reports are not implemented yet; "
+		 "none is sent");
     s = xcalloc(1, sizeof(*s));
     s->psl = psl;
     s->env.resolver = pipeline_env_resolver(env);

@@ -199,7 +199,9 @@ const struct conf_key conf_keys[] = {
     K_STR("dmarc.history_file", "", NULL,
 	  "also append each record to this file in OpenDMARC's history format "
 	  "(for opendmarc-import); empty: none"),
-    K_BOOL("dmarc.forensic.enabled", 0, "send failure (forensic) reports"),
+    K_BOOL("dmarc.forensic.enabled", 0,
+	   "failure (forensic) reports (RFC 6591): not implemented yet, nothing is sent "
+	   "(mxguardd logs a warning when true)"),
     K_STR("dmarc.forensic.sender", "", NULL, "envelope sender of failure reports"),
     K_STR("dmarc.report.email", "", NULL,
 	  "From: address of aggregate reports (report_metadata email); "
