@@ -27,7 +27,8 @@
  *
  *	(mxguard-outbound's hooks, metrics_outbound.c)
  *	void metrics_outbound_init(void);
- *	void metrics_outbound_delivery(const char *status, const char *tls_cv, int reused);
+ *	void metrics_outbound_delivery(const char *status, const char *tls_cv, int reused,
+			       const char *pipe_marker);
  *
  *	(the HTTP listener, metrics_http.c)
  *	int metrics_http_start(const char *prog, const char *listen, const char **why_r);
@@ -70,8 +71,9 @@
  *
  *	metrics_outbound.c counts mxguard-outbound's deliveries, one per
  *	recipient from its delivery log line: by status (sent, deferred,
- *	bounced), by TLS level reached (dane, verified, encrypted, none) and
- *	over a reused cached connection.
+ *	bounced), by TLS level reached (dane, verified, encrypted, none),
+ *	over a reused cached connection, and by pipe-connect (the log's
+ *	markers: "L*" used, "L." advertised by the cache but not used).
  *
  *	metrics_http_start_conf() calls the program's init (registering its
  *	metrics at 0) when metrics.listen is set; metrics_http_start()
@@ -138,7 +140,8 @@ void metrics_event_queue(long depth);
 void metrics_event_drop(void);
 
 void metrics_outbound_init(void);
-void metrics_outbound_delivery(const char *status, const char *tls_cv, int reused);
+void metrics_outbound_delivery(const char *status, const char *tls_cv, int reused,
+			       const char *pipe_marker);
 
 int metrics_http_start(const char *prog, const char *listen, const char **why_r);
 int metrics_http_start_conf(const char *prog, const struct conf *c, void (*init)(void));

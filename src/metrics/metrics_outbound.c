@@ -33,6 +33,8 @@
 #define H_DELIV	"recipients by delivery status (the status= of the log line)"
 #define H_TLS	"recipients by TLS level of the next-hop connection"
 #define H_REUSE	"recipients delivered over a cached connection"
+#define M_PIPE	"mxguard_outbound_pipe_connect_total"
+#define H_PIPE	"recipients whose next hop was offered early pipelining (used: L*, not used: L.)"
 
 static pthread_once_t metrics_outbound_once = PTHREAD_ONCE_INIT;
 
@@ -53,6 +55,8 @@ static void metrics_outbound_setup(void)
 	metrics_get(METRIC_COUNTER, M_TLS, labels, H_TLS);
     }
     metrics_get(METRIC_COUNTER, M_REUSE, "", H_REUSE);
+    metrics_get(METRIC_COUNTER, M_PIPE, "used=\"yes\"", H_PIPE);
+    metrics_get(METRIC_COUNTER, M_PIPE, "used=\"no\"", H_PIPE);
 }
 
 /* metrics_outbound_init - register mxguard-outbound's metrics (once) */
@@ -62,7 +66,8 @@ void metrics_outbound_init(void)
 }
 
 /* metrics_outbound_delivery - one recipient's outcome; tls_cv NULL without TLS */
-void metrics_outbound_delivery(const char *status, const char *tls_cv, int reused)
+void metrics_outbound_delivery(const char *status, const char *tls_cv, int reused,
+			       const char *pipe_marker)
 {
     char labels[48];
     const char *level;
@@ -85,4 +90,8 @@ void metrics_outbound_delivery(const char *status, const char *tls_cv, int reuse
     metric_add(metrics_get(METRIC_COUNTER, M_TLS, labels, H_TLS), 1);
     if (reused)
 	metric_add(metrics_get(METRIC_COUNTER, M_REUSE, "", H_REUSE), 1);
+    if (pipe_marker && strcmp(pipe_marker, "L*") == 0)
+	metric_add(metrics_get(METRIC_COUNTER, M_PIPE, "used=\"yes\"", H_PIPE), 1);
+    else if (pipe_marker && strcmp(pipe_marker, "L.") == 0)
+	metric_add(metrics_get(METRIC_COUNTER, M_PIPE, "used=\"no\"", H_PIPE), 1);
 }

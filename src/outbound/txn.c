@@ -68,7 +68,8 @@ static void txn_log(const struct ob_txn *t, const struct ob_rcpt *r)
 	     conn, xfer, r->res.enh, ob_result_status(&r->res), r->res.code, r->res.enh,
 	     nl ? (int) (nl - r->res.text) : (int) strlen(r->res.text), r->res.text, tls);
     metrics_outbound_delivery(ob_result_status(&r->res),
-			      o && o->tls.protocol[0] ? o->tls.cv : NULL, o && o->reused);
+			      o && o->tls.protocol[0] ? o->tls.cv : NULL, o && o->reused,
+			      o ? ob_pipe_marker(o) : NULL);
     if (o != NULL && (r->res.code < 300 || r->res.code >= 500)) {
 	char reply[1100];
 

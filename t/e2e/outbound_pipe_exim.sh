@@ -20,6 +20,7 @@ echo 3 >/proc/sys/net/ipv4/tcp_fastopen || { echo "Bail out! cannot enable TCP F
 . "$top_srcdir/t/lib/exim.sh"
 
 EX_PORT=$(t_free_port) || t_bail "no free port"
+M_PORT=$(t_free_port) || t_bail "no free port"
 MX_PORT=$EX_PORT
 t_ca_new ca || t_bail "no CA"
 t_cert_new ca exim.test || t_bail "no certificate"
@@ -50,7 +51,8 @@ proxy() {
 	[ -n "${T_OB_PID:-}" ] && { kill "$T_OB_PID"; wait "$T_OB_PID" 2>/dev/null; }
 	OB_KEYS="relay_host = \"[127.0.0.1]\"; tls = \"$1\"; dane = \"no\"; connection_cache_s = 0;
 	  ca_file = \"$T_CERT_DIR/ca.crt\"; ocsp = \"no\";"
-	t_outbound_start "store: { lmdb = \"$T_DIR/$2.mdb\"; };" || t_bail "mxguard-outbound did not start"
+	t_outbound_start "store: { lmdb = \"$T_DIR/$2.mdb\"; }; metrics: { listen = \"127.0.0.1:$M_PORT\"; };" ||
+		t_bail "mxguard-outbound did not start"
 }
 
 # phase LABEL TLS-LEVEL STORE PREFIX - five messages through a new proxy and cache
@@ -75,6 +77,13 @@ phase() {
 }
 
 phase "clear text" none clear c
+# pipe_metric USED - the proxy's pipe-connect counter (metrics.listen)
+pipe_metric() {
+	curl -s "http://127.0.0.1:$M_PORT/metrics" |
+		sed -n "s/^mxguard_outbound_pipe_connect_total{used=\"$1\"} //p"
+}
+t_is "$(pipe_metric yes)" 4 "metrics: 4 deliveries used pipe-connect (L*)"
+t_is "$(pipe_metric no)" 1 "metrics: 1 delivery had it advertised but not used (L.)"
 phase STARTTLS may tls t
 n=$(t_exim_received | sed -n '6,10p' | grep -c ' X=TLS')
 t_is "$n" 5 "STARTTLS: Exim received all 5 over TLS"
