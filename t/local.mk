@@ -19,6 +19,7 @@ include t/unit/spf.mk
 include t/unit/dcc.mk
 include t/unit/outbound.mk
 include t/unit/outbound_pipe.mk
+include t/unit/outbound_proxy.mk
 include t/unit/event.mk
 include t/unit/dmarc.mk
 include t/unit/metrics.mk

@@ -293,7 +293,8 @@ const struct conf_key conf_keys[] = {
     K_STR("outbound.tls_key_file", "", NULL,
 	  "private key of tls_cert_file; empty: in tls_cert_file"),
     K_CIDRS("outbound.proxy_hosts", none,
-	    "clients allowed to send XCLIENT-like proxy information"),
+	    "load balancers that must send a PROXY protocol v1/v2 header first; "
+	    "its address is then the client"),
 };
 
 const size_t conf_key_count = sizeof(conf_keys) / sizeof(conf_keys[0]);

@@ -16,7 +16,8 @@ libmxguard_a_SOURCES += \
 	src/outbound/pipe_connect.c src/outbound/pipe_connect.h \
 	src/outbound/txn.c src/outbound/txn.h \
 	src/outbound/session_in.c src/outbound/session_in.h \
-	src/outbound/listen.c src/outbound/listen.h
+	src/outbound/listen.c src/outbound/listen.h \
+	src/outbound/proxy_proto.c src/outbound/proxy_proto.h
 
 sbin_PROGRAMS += src/mxguard-outbound
 src_mxguard_outbound_SOURCES = src/outbound/main.c

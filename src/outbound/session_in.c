@@ -17,6 +17,7 @@
 #include <sys/random.h>
 
 #include "outbound/io.h"
+#include "outbound/proxy_proto.h"
 #include "outbound/spool.h"
 #include "outbound/txn.h"
 #include "util/cidr.h"
@@ -25,6 +26,7 @@
 
 #define IN_LINE_MAX	2048		/* command lines (RFC 5321 4.5.3.1.4: 512) */
 #define IN_DATA_LINE_MAX (1 << 20)	/* message lines; longer: refused */
+#define IN_PROXY_TIMEOUT 30000		/* ms for a PROXY header */
 
 struct ob_in {
     struct ob_settings *set;
@@ -404,14 +406,82 @@ static int in_allowed(struct ob_in *in, const struct sockaddr *peer)
     return 0;
 }
 
+/* in_proxy_host - is the peer in outbound.proxy_hosts (it must send a PROXY header)? */
+static int in_proxy_host(struct ob_in *in, const struct sockaddr *peer)
+{
+    const struct cidr *hosts;
+    struct cidr addr;
+    size_t n;
+
+    if (peer->sa_family == AF_UNIX || cidr_from_sockaddr(peer, &addr) < 0)
+	return 0;
+    hosts = conf_cidrs(in->set->conf, "outbound.proxy_hosts", &n);
+    for (size_t i = 0; i < n; i++)
+	if (cidr_match(&hosts[i], &addr))
+	    return 1;
+    return 0;
+}
+
+/* in_proxy - read the PROXY header of a proxy host; 0 ok (*src_r set), -1 closed */
+static int in_proxy(struct ob_in *in, const struct sockaddr *peer, struct sockaddr_storage *src_r)
+{
+    unsigned char hdr[16 + OB_PROXY_V2_MAX];
+    struct ob_proxy_hdr h;
+    struct cidr addr;
+    char proxy[64] = "?";
+    const char *why = "";
+    size_t len = 0, need = 1;
+    int r = 0;
+
+    if (cidr_from_sockaddr(peer, &addr) == 0)
+	cidr_format(&addr, proxy, sizeof(proxy));
+    while (r == 0) {
+	if (ob_io_read(&in->io, hdr + len, need - len, IN_PROXY_TIMEOUT) <= 0) {
+	    why = len ? "truncated header" : "no PROXY header";
+	    r = -1;
+	    break;
+	}
+	len = need;
+	r = ob_proxy_parse(hdr, len, &h, &need, &why);
+    }
+    if (r < 0) {
+	msg_warn("outbound: proxy host %s: bad PROXY protocol header: %s; connection closed",
+		 proxy, why);
+	return -1;
+    }
+    if (h.local) {
+	memcpy(src_r, peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+	       : sizeof(struct sockaddr_in));
+	msg_info("outbound: proxy host %s: PROXY v%d without addresses: its own address stands",
+		 proxy, h.version);
+	return 0;
+    }
+    *src_r = h.src;
+    if (cidr_from_sockaddr((struct sockaddr *) &h.src, &addr) == 0) {
+	char client[64];
+
+	cidr_format(&addr, client, sizeof(client));
+	msg_info("outbound: client %s via proxy host %s (PROXY v%d)", client, proxy, h.version);
+    }
+    return 0;
+}
+
 /* ob_in_run - one MTA connection from greeting to close */
 void ob_in_run(struct ob_settings *s, int fd, int lmtp, const struct sockaddr *peer)
 {
     struct ob_in *in = xcalloc(1, sizeof(*in));
+    struct sockaddr_storage proxied;
 
     in->set = s;
     in->lmtp = lmtp;
     ob_io_init(&in->io, fd);
+    if (in_proxy_host(in, peer)) {
+	if (in_proxy(in, peer, &proxied) < 0) {
+	    in->quit = 1;
+	    goto done;
+	}
+	peer = (const struct sockaddr *) &proxied;
+    }
     if (!in_allowed(in, peer)) {
 	msg_warn("outbound: refused client %s: not in outbound.allowed_clients", in->client);
 	ob_io_printf(&in->io, "554 5.7.1 %s: client not allowed to use this relay\r\n",
@@ -429,6 +499,7 @@ void ob_in_run(struct ob_settings *s, int fd, int lmtp, const struct sockaddr *p
 	    break;
 	in_command(in, in->line.data);
     }
+  done:
     (void) ob_io_flush(&in->io, 5000);
     in_txn_reset(in);
     ob_io_close(&in->io);

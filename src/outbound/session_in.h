@@ -10,6 +10,11 @@
  *	Runs one connection from the MTA to its end, in the calling thread.
  *	A client outside outbound.allowed_clients gets "554 5.7.1" as its
  *	greeting and nothing else (never an open relay, RFC 5321 3.1).
+ *	A client in outbound.proxy_hosts (a load balancer) must first send a
+ *	PROXY protocol v1 or v2 header (proxy_proto.h) within 30 s: the
+ *	address in it is then the client, checked and logged; a missing or
+ *	malformed header is logged and the connection closed without a
+ *	word. From other clients "PROXY" is an unknown command (500).
  *	Others get ESMTP (SMTP: EHLO/HELO) or LMTP (LHLO) with PIPELINING,
  *	SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, DSN and STARTTLS.
  *	Replies to pipelined commands are sent together when the input
@@ -23,7 +28,7 @@
  *	away before the final dot, the next-hop transactions are abandoned.
  * STANDARDS
  *	RFC 5321, RFC 2033 (LMTP), RFC 1870, RFC 2920, RFC 2034, RFC 3207,
- *	RFC 3461, RFC 6152, RFC 6531.
+ *	RFC 3461, RFC 6152, RFC 6531; the PROXY protocol v1/v2 (haproxy).
  */
 #ifndef MXG_OUTBOUND_SESSION_IN_H
 #define MXG_OUTBOUND_SESSION_IN_H
