@@ -81,4 +81,6 @@ ok $? "answer S: the removal of grey1 (G) is logged"
 t_postfix_send --header "Subject: dcc garbage $$" --add-header "X-Fake-DCC: garbage"
 [ $? -ne 0 ]; ok $? "a garbage answer from dccifd: the message is refused"
 t_is "$(swaks_reply)" "451 4.7.1 greylisted by DCC, try later" "a garbage answer is a defer (451), never a pass"
+grep -q 'Sanitizer\|runtime error' "$D_LOG"
+t_is "$?" 1 "no sanitizer report in mxguardd's log"
 t_done

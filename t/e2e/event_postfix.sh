@@ -124,4 +124,6 @@ ok $? "mxguardd stops"
 dropped=$(sed -n 's/.*events: totals: .* \([0-9]*\) dropped.*/\1/p' "$D_LOG" | tail -n 1)
 [ "${dropped:-0}" -gt 0 ]
 ok $? "the totals line at the end counts the drops (${dropped:-none})"
+grep -q 'Sanitizer\|runtime error' "$D_LOG"
+t_is "$?" 1 "no sanitizer report in mxguardd's log"
 t_done

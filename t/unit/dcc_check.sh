@@ -18,7 +18,8 @@ LOG=$T_DIR/fake.log
 perl "$FAKE" --unix "$SOCK" --tcp "$PORT" --log "$LOG" --slow 4 --pidfile "$T_DIR/fake.pid" \
 	2>"$T_DIR/fake.err" &
 t_on_exit "kill $!"
-t_wait_port "$PORT" 10 || t_bail "fake dccifd did not start: $(cat "$T_DIR/fake.err")"
+# the pidfile is written once both sockets listen (no probe connection to log)
+t_wait_file "$T_DIR/fake.pid" 10 || t_bail "fake dccifd did not start: $(cat "$T_DIR/fake.err")"
 
 printf 'plain.example.net 198.51.100.9\n# comment\nmulti.example.net: 203.0.113.77\n' >"$T_DIR/multiip"
 
@@ -50,6 +51,7 @@ check() {
 	: >"$LOG"
 	"$MXG" check -c "$T_DIR/$_c.conf" --ip 192.0.2.10 --name mx.client.example \
 		--helo client.example "$@" "$(msg "$_m")" >"$T_DIR/out" 2>"$T_DIR/err"; RC=$?
+	cat "$T_DIR/err" >>"$T_DIR/all.err"
 }
 verdict() { grep '^verdict:' "$T_DIR/out"; }
 
@@ -168,4 +170,6 @@ t_is "$?" 3 "a bad dcc setting stops the pipeline from being built (exit 3)"
 grep -q 'bad.conf:1: dcc.address: the host must be an IP address' "$T_DIR/out" \
 	&& grep -q 'dcc.options: "body" is not supported' "$T_DIR/out"
 ok $? "the errors name FILE:LINE: a host name in dcc.address, the body option"
+grep -q 'Sanitizer\|runtime error' "$T_DIR/all.err"
+t_is "$?" 1 "no sanitizer report in any run"
 t_done

@@ -27,7 +27,10 @@ events: { actions = (
 ); };
 EOF
 printf 'From: a@example.org\r\nSubject: events\r\n\r\nbody\r\n' >"$T_DIR/m.eml"
-check() { "$MXG" check -c "$T_DIR/r.conf" "$@" "$T_DIR/m.eml" >"$T_DIR/out" 2>"$T_DIR/err"; RC=$?; }
+check() {
+	"$MXG" check -c "$T_DIR/r.conf" "$@" "$T_DIR/m.eml" >"$T_DIR/out" 2>"$T_DIR/err"; RC=$?
+	cat "$T_DIR/err" >>"$T_DIR/all.err"
+}
 check --ip 192.0.2.10 --helo h.example --from plain@example.org --rcpt bob@example.com
 t_is "$RC" 0 "a message with redis event actions is accepted"
 # the async worker delivers before mxguard check exits (bounded drain)
@@ -76,4 +79,6 @@ grep -q 'event msg:mail: .*redis XADD' "$T_DIR/err"
 ok $? "the failed delivery is logged with the action's FILE:LINE"
 grep -q 'events: totals: .* failed' "$T_DIR/err"
 ok $? "the failures are counted in the totals line"
+grep -q 'Sanitizer\|runtime error' "$T_DIR/all.err"
+t_is "$?" 1 "no sanitizer report in any run"
 t_done
