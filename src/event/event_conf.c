@@ -103,6 +103,9 @@ event_err(struct event_pctx *pc, const config_setting_t *s, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    for (char *p = text; *p; p++)	/* a hostile name never forges a line */
+	if ((unsigned char) *p < 0x20 || *p == 0x7f)
+	    *p = '?';
     buf_printf(pc->errors, "%s:%u: events.actions: %s\n",
 	       file ? file : conf_path(pc->c) ? conf_path(pc->c) : "config",
 	       config_setting_source_line(s), text);
