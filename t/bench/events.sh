@@ -22,6 +22,8 @@ now_ms() { perl -MTime::HiRes=time -e 'printf "%d\n", time * 1000'; }
 t_redis_start >/dev/null || { say "bench events: redis-server did not start"; exit 0; }
 cat >"$T_DIR/m.conf" <<EOF
 milter: { socket = "inet:$D_PORT@127.0.0.1"; user = ""; pidfile = "$D_PIDFILE"; };
+spf: { enabled = false; };
+dmarc: { enabled = false; };
 store: { lmdb = "$T_DIR/state.mdb"; redis = "127.0.0.1:$REDIS_PORT/0"; };
 events: { queue_max = 10; actions = (
   { on = [ "msg:complete" ]; redis = "XADD mxg:bench * from \$sender_address v \$event_data";

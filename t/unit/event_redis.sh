@@ -16,6 +16,8 @@ t_redis_cli set "block:192.0.2.66" "554 5.7.1 you are on our block list" >/dev/n
 
 cat >"$T_DIR/r.conf" <<EOF
 milter: { authserv_id = "mx.test"; };
+spf: { enabled = false; };
+dmarc: { enabled = false; };
 store: { lmdb = "$T_DIR/state.mdb"; redis = "127.0.0.1:$REDIS_PORT/0"; };
 events: { actions = (
   { on = [ "msg:mail" ];
