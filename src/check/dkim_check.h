@@ -6,8 +6,8 @@
  *
  *	extern const struct check_module dkim_check_module, arc_check_module;
  *	struct crypto_bodyset *dkim_check_bodies(struct check_msg *m);
-
-extern const struct fact_table dkim_fact_table, arc_fact_table;
+ *
+ *	extern const struct fact_table dkim_fact_table, arc_fact_table;
  *
  *	(dkim_keys.c) struct dkim_keyring: see there
  *	(dkim_sign.c)

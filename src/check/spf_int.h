@@ -8,10 +8,10 @@
  *			  int time_budget_ms);
  *	SPF_dns_server_t *spf_dns_server(struct spf_dns_ctx *ctx);
  *	SPF_dns_rr_t *spf_dns_query(struct spf_dns_ctx *ctx, const char *domain, ns_type type,
-			    int flags);
-int spf_syntax_check(const char *record, const char **why_r);
-int spf_macro_syntax(const char *text, int exp, int *end_macro_r, const char **why_r);
-int spf_macro_expand(struct spf_dns_ctx *ctx, const char *text, struct buf *out);
+ *			    int flags);
+ *	int spf_syntax_check(const char *record, const char **why_r);
+ *	int spf_macro_syntax(const char *text, int exp, int *end_macro_r, const char **why_r);
+ *	int spf_macro_expand(struct spf_dns_ctx *ctx, const char *text, struct buf *out);
  *	char *spf_syntax_rewrite(const char *record, int family);
  * DESCRIPTION
  *	struct spf_dns_ctx is the state of one SPF evaluation: the libspf2

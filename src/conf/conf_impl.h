@@ -18,7 +18,6 @@
  *	int conf_check_redis(const char *value, const char **why_r);
  *	int conf_check_listen(const char *value, const char **why_r);
  *	int conf_check_metrics_listen(const char *value, const char **why_r);
-int conf_check_metrics_listen(const char *value, const char **why_r);
  *	int conf_check_metrics_listen(const char *value, const char **why_r);
  *	int conf_check_word(const char *value, const char *const *words);
  *

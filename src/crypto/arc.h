@@ -10,9 +10,9 @@
  *	void arc_verify_end(struct arc_verify *v, const struct crypto_keysrc *src,
  *			struct arc_result *res);
  *	struct arc_verify *arc_verify_start_set(const struct mail_hdrs *hdrs,
-					struct crypto_bodyset *set);
-void arc_verify_incomplete(struct arc_verify *v);
-void arc_verify_free(struct arc_verify **v);
+ *					struct crypto_bodyset *set);
+ *	void arc_verify_incomplete(struct arc_verify *v);
+ *	void arc_verify_free(struct arc_verify **v);
  *	void arc_result_clear(struct arc_result *res);
  *	int arc_seal(const struct mail_hdrs *hdrs, const char *body, size_t len,
  *			const struct arc_result *chain, const struct arc_seal_opts *o,
@@ -21,9 +21,9 @@ void arc_verify_free(struct arc_verify **v);
  *			const struct arc_result *chain, const struct arc_seal_opts *o,
  *			struct arc_seal_out *out, const char **why_r);
  *	int arc_seal_hashed(const struct mail_hdrs *hdrs, const unsigned char *bh32,
-		    const struct arc_result *chain, const struct arc_seal_opts *o,
-		    struct arc_seal_out *out, const char **why_r);
-void arc_seal_out_clear(struct arc_seal_out *out);
+ *		    const struct arc_result *chain, const struct arc_seal_opts *o,
+ *		    struct arc_seal_out *out, const char **why_r);
+ *	void arc_seal_out_clear(struct arc_seal_out *out);
  * DESCRIPTION
  *	Verification collects the ARC sets by instance, checks the
  *	structure (one AAR, AMS and AS per instance 1..N, N <= 50, no gaps,

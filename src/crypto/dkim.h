@@ -12,7 +12,7 @@
  *			const struct dkim_verify_opts *opts, struct crypto_bodyset *set);
  *	void dkim_verify_incomplete(struct dkim_verify *v);
  *	void dkim_verify_incomplete(struct dkim_verify *v);
-void dkim_verify_free(struct dkim_verify **v);
+ *	void dkim_verify_free(struct dkim_verify **v);
  *	int dkim_sign_hashed(const struct mail_hdrs *hdrs, const unsigned char *bh32,
  *			const struct dkim_sign_opts *o, char **value_r,
  *			const char **why_r);

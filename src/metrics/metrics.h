@@ -28,7 +28,7 @@
  *	(mxguard-outbound's hooks, metrics_outbound.c)
  *	void metrics_outbound_init(void);
  *	void metrics_outbound_delivery(const char *status, const char *tls_cv, int reused,
-			       const char *pipe_marker);
+ *			       const char *pipe_marker);
  *
  *	(the HTTP listener, metrics_http.c)
  *	int metrics_http_start(const char *prog, const char *listen, const char **why_r);

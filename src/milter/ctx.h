@@ -16,7 +16,7 @@
  *	int milter_msg_add_body(struct milter_msg *msg, size_t len,
  *				long long max);
  *	unsigned long long milter_msg_size(const struct milter_msg *msg);
-size_t milter_msg_count_header(const struct milter_msg *msg, const char *name);
+ *	size_t milter_msg_count_header(const struct milter_msg *msg, const char *name);
  *	size_t milter_msg_count_header(const struct milter_msg *msg,
  *				       const char *name);
  * DESCRIPTION

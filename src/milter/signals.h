@@ -8,7 +8,6 @@
  *	void milter_signals_init(int *read_fd_r);
  *	int milter_signals_libmilter_ready(int timeout_ms);
  *	void milter_signals_enable_reload(void);
-void milter_signals_notify(void);
  *	void milter_signals_notify(void);
  * DESCRIPTION
  *	libmilter's smfi_main() starts a thread that sigwait()s for SIGHUP,

@@ -18,7 +18,6 @@
  *					     const struct verdict *v), void *ctx);
  *	int pipeline_connect(struct pipeline_conn *pc, struct verdict *v);
  *	int pipeline_helo(struct pipeline_conn *pc, const char *helo, struct verdict *v);
-void pipeline_tls(struct pipeline_conn *pc, const char *tls_version);
  *	void pipeline_tls(struct pipeline_conn *pc, const char *tls_version);
  *	int pipeline_mail(struct pipeline_conn *pc, const char *sender,
  *			  const char *auth_authen, struct verdict *v);

@@ -8,11 +8,9 @@
  *	int pipeline_internal_error(struct pipeline_conn *pc, const char *what,
  *				    struct verdict *v);
  *	int pipeline_stage_run(struct pipeline_conn *pc, enum fact_stage st, int hook,
-		       const char *rcpt, struct verdict *v);
+ *			       const char *rcpt, struct verdict *v);
  *	void pipeline_msg_summary(struct pipeline_conn *pc, const struct verdict *v);
  *	void pipeline_msg_end(struct pipeline_conn *pc);
-void pipeline_final_hooks(struct pipeline_conn *pc, struct verdict *v);
-void pipeline_shared_free(struct check_msg *m);
  *	void pipeline_final_hooks(struct pipeline_conn *pc, struct verdict *v);
  *	void pipeline_shared_free(struct check_msg *m);
  * DESCRIPTION

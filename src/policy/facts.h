@@ -8,7 +8,6 @@
  *	const struct fact_def *fact_def_find(const struct fact_table *const *tables,
  *					     const char *name);
  *	extern const struct fact_table fact_table_core;
-const char *fact_stage_name(enum fact_stage stage);
  *	const char *fact_stage_name(enum fact_stage stage);
  *
  *	struct facts *facts_alloc(void);
