@@ -120,29 +120,23 @@ static void caps_keyword(struct ob_ehlo_caps *c, const char *s, size_t len)
     }
 }
 
+/* caps_keyword_cb - caps_keyword as an ob_ehlo_each_keyword callback */
+static void caps_keyword_cb(void *ctx, const char *s, size_t len)
+{
+    caps_keyword(ctx, s, len);
+}
+
 /* ob_ehlo_caps_parse - everything the cache keeps from a 250 EHLO reply */
 void ob_ehlo_caps_parse(const struct ob_reply *r, struct ob_ehlo_caps *c)
 {
     struct ob_ehlo e;
-    const char *p, *end;
 
     memset(c, 0, sizeof(*c));
     if (ob_ehlo_parse(r, &e) < 0)
 	return;
     c->flags = e.flags;
     c->size = e.size;
-    if (r->text.len == 0)
-	return;
-    p = memchr(r->text.data, '\n', r->text.len);
-    end = r->text.data + r->text.len;
-    while (p != NULL && p < end) {
-	const char *nl;
-
-	p++;
-	nl = memchr(p, '\n', (size_t) (end - p));
-	caps_keyword(c, p, (size_t) ((nl ? nl : end) - p));
-	p = nl;
-    }
+    ob_ehlo_each_keyword(r, caps_keyword_cb, c);
 }
 
 /* ob_ehlo_caps_encode - the one-line store form */

@@ -209,28 +209,11 @@ void ob_io_put(struct ob_io *io, const void *data, size_t len)
 /* ob_io_printf - queue formatted text for the next flush */
 void ob_io_printf(struct ob_io *io, const char *fmt, ...)
 {
-    char small[1024];
     va_list ap;
-    int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(small, sizeof(small), fmt, ap);
+    buf_vprintf(&io->wbuf, fmt, ap);
     va_end(ap);
-    if (n < 0)
-	return;
-    if ((size_t) n < sizeof(small)) {
-	buf_append(&io->wbuf, small, (size_t) n);
-	return;
-    }
-    {
-	char *big = xmalloc((size_t) n + 1);
-
-	va_start(ap, fmt);
-	(void) vsnprintf(big, (size_t) n + 1, fmt, ap);
-	va_end(ap);
-	buf_append(&io->wbuf, big, (size_t) n);
-	free(big);
-    }
 }
 
 /* io_write - send len bytes; 0 ok, -1 error */

@@ -165,14 +165,14 @@ static void ehlo_keyword(struct ob_ehlo *e, const char *s, size_t len)
     }
 }
 
-/* ob_ehlo_parse - the extensions a 250 EHLO reply announces */
-int ob_ehlo_parse(const struct ob_reply *r, struct ob_ehlo *e)
+/* ob_ehlo_each_keyword - call fn with each line of r after the first (the EHLO keywords) */
+void ob_ehlo_each_keyword(const struct ob_reply *r,
+			  void (*fn)(void *ctx, const char *s, size_t len), void *ctx)
 {
     const char *p, *end;
 
-    memset(e, 0, sizeof(*e));
-    if (r->code != 250 || r->text.len == 0)
-	return r->code == 250 ? 0 : -1;
+    if (r->text.len == 0)
+	return;
     p = memchr(r->text.data, '\n', r->text.len);
     end = r->text.data + r->text.len;
     while (p != NULL && p < end) {
@@ -180,8 +180,23 @@ int ob_ehlo_parse(const struct ob_reply *r, struct ob_ehlo *e)
 
 	p++;
 	nl = memchr(p, '\n', (size_t) (end - p));
-	ehlo_keyword(e, p, (size_t) ((nl ? nl : end) - p));
+	fn(ctx, p, (size_t) ((nl ? nl : end) - p));
 	p = nl;
     }
+}
+
+/* ehlo_keyword_cb - ehlo_keyword as an ob_ehlo_each_keyword callback */
+static void ehlo_keyword_cb(void *ctx, const char *s, size_t len)
+{
+    ehlo_keyword(ctx, s, len);
+}
+
+/* ob_ehlo_parse - the extensions a 250 EHLO reply announces */
+int ob_ehlo_parse(const struct ob_reply *r, struct ob_ehlo *e)
+{
+    memset(e, 0, sizeof(*e));
+    if (r->code != 250 || r->text.len == 0)
+	return r->code == 250 ? 0 : -1;
+    ob_ehlo_each_keyword(r, ehlo_keyword_cb, e);
     return 0;
 }

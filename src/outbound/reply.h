@@ -10,6 +10,11 @@
  *	int ob_reply_read(struct ob_io *io, struct ob_reply *r, int timeout_ms);
  *	const char *ob_reply_first_line(const struct ob_reply *r);
  *	int ob_ehlo_parse(const struct ob_reply *r, struct ob_ehlo *e);
+void ob_ehlo_each_keyword(const struct ob_reply *r,
+			  void (*fn)(void *ctx, const char *s, size_t len), void *ctx);
+ *	void ob_ehlo_each_keyword(const struct ob_reply *r,
+ *				  void (*fn)(void *ctx, const char *s, size_t len),
+ *				  void *ctx);
  * DESCRIPTION
  *	A reply is one or more lines "NNN-text" ending with "NNN text" (or
  *	"NNN" alone), all with the same code. ob_reply_add_line() adds one
@@ -24,6 +29,8 @@
  *	the first): PIPELINING, SIZE [n], 8BITMIME, SMTPUTF8,
  *	ENHANCEDSTATUSCODES, DSN, STARTTLS, CHUNKING, REQUIRETLS; others are
  *	ignored. Keywords are case-insensitive (RFC 5321 4.1.1.1).
+ *	ob_ehlo_each_keyword() calls fn with each of those lines (the EHLO
+ *	cache reads the keywords ob_ehlo does not keep).
  * DIAGNOSTICS
  *	ob_reply_add_line: 1 the reply is complete, 0 more lines follow, -1
  *	malformed (not a reply line, or a code that differs from the first).
@@ -77,5 +84,7 @@ int ob_reply_add_line(struct ob_reply *r, const char *line, size_t len);
 int ob_reply_read(struct ob_io *io, struct ob_reply *r, int timeout_ms);
 const char *ob_reply_first_line(const struct ob_reply *r);
 int ob_ehlo_parse(const struct ob_reply *r, struct ob_ehlo *e);
+void ob_ehlo_each_keyword(const struct ob_reply *r,
+			  void (*fn)(void *ctx, const char *s, size_t len), void *ctx);
 
 #endif

@@ -39,26 +39,38 @@ void buf_putc(struct buf *b, int c)
     buf_append(b, &ch, 1);
 }
 
-void buf_printf(struct buf *b, const char *fmt, ...)
+/* buf_vprintf - append formatted text (va_list form) */
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
-    va_list ap;
+    va_list again;
     char small[256];
     int n;
 
-    va_start(ap, fmt);
+    va_copy(again, ap);
     n = vsnprintf(small, sizeof(small), fmt, ap);
-    va_end(ap);
-    if (n < 0)
+    if (n < 0) {
+	va_end(again);
 	return;
+    }
     if ((size_t) n < sizeof(small)) {
 	buf_append(b, small, (size_t) n);
+	va_end(again);
 	return;
     }
     buf_reserve(b, (size_t) n);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
-    va_end(ap);
+    vsnprintf(b->data + b->len, (size_t) n + 1, fmt, again);
+    va_end(again);
     b->len += (size_t) n;
+}
+
+/* buf_printf - append formatted text */
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
 }
 
 void buf_reset(struct buf *b)

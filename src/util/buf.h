@@ -7,6 +7,7 @@
  *	void buf_puts(struct buf *b, const char *s);
  *	void buf_putc(struct buf *b, int c);
  *	void buf_printf(struct buf *b, const char *fmt, ...);
+ *	void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
  *	void buf_reset(struct buf *b);       length 0, keeps memory
  *	void buf_free(struct buf *b);        releases memory, back to BUF_INIT
  *	char *buf_steal(struct buf *b);      caller owns the string; b is reset
@@ -20,6 +21,7 @@
  */
 #ifndef MXG_UTIL_BUF_H
 #define MXG_UTIL_BUF_H
+#include <stdarg.h>
 #include <stddef.h>
 
 struct buf {
@@ -33,6 +35,7 @@ void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, int c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 char *buf_steal(struct buf *b);
