@@ -7,6 +7,8 @@
  *	cut to fit, with only [A-Za-z0-9=,_-] so an entry is one safe line.
  */
 #include "config.h"
+
+#include <pthread.h>
 #include "outbound/ehlo_cache.h"
 
 #include <ctype.h>
@@ -20,8 +22,12 @@
 #include "util/xmalloc.h"
 
 struct ob_ehlo_cache {
-    struct store *store;
+    struct store *store;	/* NULL until first use (ob_ehlo_cache_open) */
     long expire_s;
+    char *spec;			/* store spec to open on first use; NULL when given */
+    char *name;			/* for the log: store.redis or the LMDB path */
+    int failed;			/* the store could not be opened: cache off */
+    pthread_mutex_t lock;	/* guards store, failed */
 };
 
 /* ob_ehlo_cache_new - a cache over an open store (taken over) */
@@ -31,39 +37,53 @@ struct ob_ehlo_cache *ob_ehlo_cache_new(struct store *st, long expire_s)
 
     ec->store = st;
     ec->expire_s = expire_s;
+    pthread_mutex_init(&ec->lock, NULL);
     return ec;
 }
 
-/* ob_ehlo_cache_open - the cache the config asks for, or NULL (off) */
+/* cache_store - the store, opened on first use (after the daemon dropped privileges) */
+static struct store *cache_store(struct ob_ehlo_cache *ec)
+{
+    struct store *st;
+    const char *why = NULL;
+
+    pthread_mutex_lock(&ec->lock);
+    if (ec->store == NULL && ec->spec != NULL && !ec->failed) {
+	if ((ec->store = store_open(ec->spec, &why)) == NULL) {
+	    ec->failed = 1;
+	    msg_warn("outbound: pipe_connect off: EHLO cache: %s: %s", ec->name, why);
+	}
+    }
+    st = ec->store;
+    pthread_mutex_unlock(&ec->lock);
+    return st;
+}
+
+/* ob_ehlo_cache_open - the cache the config asks for, or NULL (off); the store opens on first use */
 struct ob_ehlo_cache *ob_ehlo_cache_open(struct conf *c, struct buf *why_r)
 {
-    const char *redis = conf_str(c, "store.redis"), *why = NULL;
+    const char *redis = conf_str(c, "store.redis");
     long expire = (long) conf_int(c, "outbound.ehlo_cache_expire_s");
-    struct store *st;
-    char *spec;
+    struct ob_ehlo_cache *ec;
 
     if (!conf_bool(c, "outbound.pipe_connect") || expire <= 0) {
 	buf_printf(why_r, "disabled by configuration");
 	return NULL;
     }
+    ec = ob_ehlo_cache_new(NULL, expire);
     if (*redis) {
 	const char *pw = conf_str(c, "store.redis_password");
 	long long ms = conf_int(c, "store.redis_timeout_ms");
 
-	spec = xasprintf("redis:%s?connect_timeout_ms=%lld&timeout_ms=%lld%s%s", redis, ms, ms,
-			 *pw ? "&password=" : "", pw);
+	ec->spec = xasprintf("redis:%s?connect_timeout_ms=%lld&timeout_ms=%lld%s%s", redis, ms,
+			     ms, *pw ? "&password=" : "", pw);
+	ec->name = xstrdup("store.redis");
     } else {
-	spec = xasprintf("lmdb:%s?map_size_mb=%lld", conf_str(c, "store.lmdb"),
-			 conf_int(c, "store.lmdb_map_size_mb"));
+	ec->spec = xasprintf("lmdb:%s?map_size_mb=%lld", conf_str(c, "store.lmdb"),
+			     conf_int(c, "store.lmdb_map_size_mb"));
+	ec->name = xstrdup(conf_str(c, "store.lmdb"));
     }
-    st = store_open(spec, &why);
-    memset(spec, 0, strlen(spec));	/* may hold the Redis password */
-    free(spec);
-    if (st == NULL) {
-	buf_printf(why_r, "%s: %s", *redis ? "store.redis" : conf_str(c, "store.lmdb"), why);
-	return NULL;
-    }
-    return ob_ehlo_cache_new(st, expire);
+    return ec;
 }
 
 /* ob_ehlo_cache_free - close the store */
@@ -74,6 +94,12 @@ void ob_ehlo_cache_free(struct ob_ehlo_cache **cp)
     if (ec == NULL)
 	return;
     store_close(&ec->store);
+    if (ec->spec) {
+	memset(ec->spec, 0, strlen(ec->spec));	/* may hold the Redis password */
+	free(ec->spec);
+    }
+    free(ec->name);
+    pthread_mutex_destroy(&ec->lock);
     free(ec);
     *cp = NULL;
 }
@@ -218,14 +244,18 @@ int ob_ehlo_cache_get(struct ob_ehlo_cache *ec, const char *addr, int port, int 
 		      struct ob_ehlo_caps *c_r)
 {
     struct buf val = BUF_INIT;
-    char *key = cache_key(addr, port, tls);
-    int r = store_get(ec->store, key, &val);
+    struct store *st = cache_store(ec);
+    char *key;
+    int r;
 
-    if (r < 0)
-	msg_warn("outbound: EHLO cache: get %s: %s", key, store_error(ec->store));
+    if (st == NULL)
+	return -1;
+    key = cache_key(addr, port, tls);
+    if ((r = store_get(st, key, &val)) < 0)
+	msg_warn("outbound: EHLO cache: get %s: %s", key, store_error(st));
     if (r == 1 && ob_ehlo_caps_decode(val.data, val.len, c_r) < 0) {
 	msg_warn("outbound: EHLO cache: malformed entry %s deleted", key);
-	(void) store_delete(ec->store, key);
+	(void) store_delete(st, key);
 	r = 0;
     }
     buf_free(&val);
@@ -238,12 +268,16 @@ int ob_ehlo_cache_put(struct ob_ehlo_cache *ec, const char *addr, int port, int 
 		      const struct ob_ehlo_caps *c)
 {
     struct buf val = BUF_INIT;
-    char *key = cache_key(addr, port, tls);
+    struct store *st = cache_store(ec);
+    char *key;
     int r;
 
+    if (st == NULL)
+	return -1;
+    key = cache_key(addr, port, tls);
     ob_ehlo_caps_encode(c, &val);
-    if ((r = store_put(ec->store, key, val.data, val.len, ec->expire_s)) < 0)
-	msg_warn("outbound: EHLO cache: put %s: %s", key, store_error(ec->store));
+    if ((r = store_put(st, key, val.data, val.len, ec->expire_s)) < 0)
+	msg_warn("outbound: EHLO cache: put %s: %s", key, store_error(st));
     buf_free(&val);
     free(key);
     return r;
@@ -252,11 +286,15 @@ int ob_ehlo_cache_put(struct ob_ehlo_cache *ec, const char *addr, int port, int 
 /* ob_ehlo_cache_delete - forget (addr, port, tls) */
 int ob_ehlo_cache_delete(struct ob_ehlo_cache *ec, const char *addr, int port, int tls)
 {
-    char *key = cache_key(addr, port, tls);
+    struct store *st = cache_store(ec);
+    char *key;
     int r;
 
-    if ((r = store_delete(ec->store, key)) < 0)
-	msg_warn("outbound: EHLO cache: delete %s: %s", key, store_error(ec->store));
+    if (st == NULL)
+	return -1;
+    key = cache_key(addr, port, tls);
+    if ((r = store_delete(st, key)) < 0)
+	msg_warn("outbound: EHLO cache: delete %s: %s", key, store_error(st));
     free(key);
     return r;
 }

@@ -33,8 +33,12 @@
  *	as their time to live: store.redis when set (a fleet shares what it
  *	learned), else the LMDB file store.lmdb. ob_ehlo_cache_open() returns
  *	NULL (pipe-connect off, *why_r says why) when outbound.pipe_connect is
- *	false, the expiry is 0, or the store cannot be opened; mail still
- *	flows, only without early pipelining.
+ *	false or the expiry is 0. The store itself is opened on first use,
+ *	in a session thread, so after the daemon dropped privileges (a
+ *	store created as root would lock out mxguardd running as its user)
+ *	and never by -t; when it cannot be opened that is logged once and
+ *	the cache stays off: mail still flows, only without early
+ *	pipelining.
  *
  *	Thread safe (the store is).
  * DIAGNOSTICS

@@ -105,6 +105,8 @@ t_outbound_start() {
 			"${OB_SMTP_PORT:+, \"smtp:127.0.0.1:$OB_SMTP_PORT\"}" "$MX_PORT"
 		printf '  helo_name = "out.bed.test"; connect_timeout_s = 5; %s };\n' "${OB_KEYS:-}"
 		for _l in "$@"; do printf '%s\n' "$_l"; done
+		# a store of the test's own (the default is /var/lib/mxguard)
+		case "$*" in *store:*) ;; *) printf 'store: { lmdb = "%s/outbound-state.mdb"; };\n' "$T_DIR" ;; esac
 	} >"$T_DIR/outbound.conf"
 	_b=$(t_bin mxguard-outbound) || return 1
 	# shellcheck disable=SC2086

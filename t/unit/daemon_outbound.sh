@@ -53,6 +53,7 @@ outbound: {
   user = "";
   helo_name = "out.bed.test";
 };
+store: { lmdb = "$T_DIR/state.mdb"; };
 CONF
 "$B" -f -c "$T_DIR/run.conf" > "$T_DIR/run.log" 2>&1 &
 PID=$!
