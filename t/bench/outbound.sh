@@ -38,32 +38,11 @@ fi
 MSGS=${BENCH_MSGS:-2000}
 SESS=${BENCH_SESSIONS:-20}
 TICK=$(getconf CLK_TCK)
-say() { printf '%s\n' "$*"; }
+. "$top_srcdir/t/bench/lib.sh"
 ip link set lo up 2>/dev/null
 ulimit -n 8192 2>/dev/null
 t_bin mxguard-outbound >/dev/null || { say "bench outbound: mxguard-outbound is not built"; exit 0; }
 
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-now() { date +%s.%N; }
-
-# quiet_sink - the bed's sink replaced by one that keeps nothing
-quiet_sink() {
-	kill "$T_PF_SINK_PID" 2>/dev/null
-	wait "$T_PF_SINK_PID" 2>/dev/null
-	smtp-sink -u root -c "127.0.0.1:$PF_SINK_PORT" 1000 </dev/null >"$PF_DIR/qsink.log" 2>&1 &
-	T_PF_SINK_PID=$!
-	t_on_exit "kill $T_PF_SINK_PID"
-	t_wait_port "$PF_SINK_PORT" 10
-}
-
-# wait_sent N SECONDS - until the maillog shows N deliveries
-wait_sent() {
-	_i=0
-	while [ "$(t_postfix_count_sent)" -lt "$1" ] && [ $_i -lt $(($2 * 10)) ]; do
-		[ $((_i % 50)) -eq 49 ] && postqueue -c "$PF_DIR/etc" -f >/dev/null 2>&1
-		sleep 0.1; _i=$((_i + 1))
-	done
-}
 
 # measure NAME PID RCPT - send the load, print the rate, leave it in $T_DIR/rate.NAME
 measure() {

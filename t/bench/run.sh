@@ -61,7 +61,8 @@ if [ -z "${MXG_BENCH_NS:-}" ]; then
 	# The other benchmarks that make their own namespace (they test
 	# MXG_BENCH_NS), e.g. the Sendmail session rates.
 	for _b in "$top_srcdir"/t/bench/*.sh; do
-		[ "$(basename "$_b")" = run.sh ] || [ -n "${BENCH_ONLY:-}" ] && continue
+		case $(basename "$_b") in run.sh | lib.sh) continue ;; esac
+		[ -n "${BENCH_ONLY:-}" ] && continue
 		grep -q MXG_BENCH_NS "$_b" || continue
 		echo
 		sh "$_b" || echo "bench: $_b exited $?"
@@ -80,7 +81,7 @@ ONLY=" ${BENCH_ONLY:-none opendmarc nochecks mxguardd rss session} "
 want() { case $ONLY in *" $1 "*) return 0 ;; esac; return 1; }
 TICK=$(getconf CLK_TCK)
 MXGUARDD=$(t_bin mxguardd) || { echo "bench: mxguardd is not built"; exit 0; }
-say() { printf '%s\n' "$*"; }
+. "$top_srcdir/t/bench/lib.sh"
 
 ip link set lo up
 ip route change local 127.0.0.0/8 dev lo table local quickack 1 2>/dev/null ||
@@ -93,53 +94,8 @@ t_dns_zone bench.example <<'EOF'
 _dmarc	TXT	"v=DMARC1; p=none"
 EOF
 t_dns_start >"$T_DIR/dns.out" 2>&1 || { say "bench: DNS bed did not start:"; cat "$T_DIR/dns.out"; exit 0; }
-cat >"$T_DIR/u53.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: 53
-	do-not-query-localhost: no
-	username: ""
-	chroot: ""
-	directory: "$T_DIR"
-	pidfile: "$T_DIR/u53.pid"
-	use-syslog: no
-	module-config: "iterator"
-forward-zone:
-	name: "."
-	forward-addr: 127.0.0.1@$DNS_PORT
-EOF
-unbound -d -c "$T_DIR/u53.conf" >"$T_DIR/u53.log" 2>&1 &
-t_on_exit "kill $!"
-t_wait_port 53 10 || { say "bench: forwarder on :53 did not start"; exit 0; }
-echo "nameserver 127.0.0.1" >"$T_DIR/resolv.conf"
-mount --bind "$T_DIR/resolv.conf" /etc/resolv.conf
+bench_resolver bench
 
-# cpu_ticks PID - utime + stime of a process, in clock ticks
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-# rss_kib PID - resident set size in KiB
-rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-# now - seconds since the epoch, with nanoseconds
-now() { date +%s.%N; }
-
-# quiet_sink - replace the bed's capturing sink by one that keeps nothing
-quiet_sink() {
-	kill "$T_PF_SINK_PID" 2>/dev/null
-	wait "$T_PF_SINK_PID" 2>/dev/null
-	smtp-sink -u root -c "127.0.0.1:$PF_SINK_PORT" 1000 </dev/null >"$PF_DIR/qsink.log" 2>&1 &
-	T_PF_SINK_PID=$!
-	t_on_exit "kill $T_PF_SINK_PID"
-	t_wait_port "$PF_SINK_PORT" 10
-}
-
-# wait_sent N SECONDS - wait until the maillog shows N deliveries
-wait_sent() {
-	_i=0
-	while [ "$(t_postfix_count_sent)" -lt "$1" ] && [ $_i -lt $(($2 * 10)) ]; do
-		[ $((_i % 50)) -eq 49 ] && postqueue -c "$PF_DIR/etc" -f >/dev/null 2>&1
-		sleep 0.1; _i=$((_i + 1))
-	done
-	[ "$(t_postfix_count_sent)" -ge "$1" ]
-}
 
 # run NAME MILTER-SPEC MILTER-PID AR-PATTERN - one side of the comparison
 run() {
@@ -333,7 +289,8 @@ fi
 # stopped Redis vs a live one for event actions; ...), in name order; those
 # that make their own (t/bench/outbound.sh, sendmail_session.sh) run after.
 for _b in "$top_srcdir"/t/bench/*.sh; do
-	[ "$(basename "$_b")" = run.sh ] || [ -n "${BENCH_ONLY:-}" ] && continue
+	case $(basename "$_b") in run.sh | lib.sh) continue ;; esac
+	[ -n "${BENCH_ONLY:-}" ] && continue
 	grep -q MXG_BENCH_NS "$_b" && continue
 	echo
 	sh "$_b" || echo "bench: $_b exited $?"

@@ -42,8 +42,7 @@ fi
 . "$top_srcdir/t/lib/dns.sh"
 
 MSGS=${BENCH_SESSION_MSGS:-300}
-say() { printf '%s\n' "$*"; }
-now() { date +%s.%N; }
+. "$top_srcdir/t/bench/lib.sh"
 MXGUARDD=$(t_bin mxguardd) || { say "sendmail bench: mxguardd is not built"; exit 0; }
 t_sendmail_fetch || { say "sendmail bench: no Sendmail (contrib/install-deps.sh test)"; exit 0; }
 
@@ -57,26 +56,7 @@ t_dns_zone bench.example <<'EOF'
 _dmarc	TXT	"v=DMARC1; p=none"
 EOF
 t_dns_start >"$T_DIR/dns.out" 2>&1 || { say "sendmail bench: DNS bed did not start:"; cat "$T_DIR/dns.out"; exit 0; }
-cat >"$T_DIR/u53.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: 53
-	do-not-query-localhost: no
-	username: ""
-	chroot: ""
-	directory: "$T_DIR"
-	pidfile: "$T_DIR/u53.pid"
-	use-syslog: no
-	module-config: "iterator"
-forward-zone:
-	name: "."
-	forward-addr: 127.0.0.1@$DNS_PORT
-EOF
-unbound -d -c "$T_DIR/u53.conf" >"$T_DIR/u53.log" 2>&1 &
-t_on_exit "kill $!"
-t_wait_port 53 10 || { say "sendmail bench: forwarder on :53 did not start"; exit 0; }
-echo "nameserver 127.0.0.1" >"$T_DIR/resolv.conf"
-mount --bind "$T_DIR/resolv.conf" /etc/resolv.conf
+bench_resolver "sendmail bench"
 
 # session NAME SENDMAIL-S= AR-PATTERN - one session's rate; rate in $T_DIR/rate.NAME
 session() {
