@@ -49,16 +49,7 @@ dkim: { sign = ( { domain = "dkimbed.test"; selector = "s1"; key = "$D/rsa.pem";
 arc: { seal = { admd = "upstream.dkimbed.test"; selector = "arc1"; key = "$D/rsa.pem"; }; };
 EOF
 cat > "$D/m.conf" <<EOF
-milter: {
-  socket = "inet:$D_PORT@127.0.0.1";
-  user = "";
-  pidfile = "$D_PIDFILE";
-  authserv_id = "$AUTHSERV";
-  timeout_s = 60;
-};
-log: { verbose = 1; };
-store: { lmdb = "$D/state.mdb"; };
-$(t_dns_conf 2000)
+$(d_conf_bed 2000)
 spf: { enabled = false; };
 dkim: { sign = ( { domain = "dkimbed.test"; selector = "s1"; key = "$D/rsa.pem"; },
                  { domain = "dkimbed.test"; selector = "ed1"; key = "$D/ed.pem";

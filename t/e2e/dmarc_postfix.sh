@@ -37,16 +37,7 @@ rules=$(perl -e 'local $/; my $t = <STDIN>; $t =~ /^rules: \{.*?^\};/ms or exit 
 	print "rules: { data = (\n", join(",\n", @g), "\n); };\n"' \
 	<"$top_srcdir/contrib/mxguard.conf.example")
 cat >"$T_DIR/m.conf" <<EOF
-milter: {
-  socket = "inet:$D_PORT@127.0.0.1";
-  user = "";
-  pidfile = "$D_PIDFILE";
-  authserv_id = "$AUTHSERV";
-  timeout_s = 60;
-};
-log: { verbose = 1; };
-store: { lmdb = "$T_DIR/state.mdb"; };
-$(t_dns_conf 1000)
+$(d_conf_bed 1000)
 lists: { mailing_lists = [ "lists.example.com" ]; };
 $rules
 EOF

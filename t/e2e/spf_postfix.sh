@@ -33,16 +33,7 @@ t_dns_timeout timeout.example
 t_dns_start || t_bail "the DNS bed did not start"
 
 cat >"$T_DIR/m.conf" <<EOF
-milter: {
-  socket = "inet:$D_PORT@127.0.0.1";
-  user = "";
-  pidfile = "$D_PIDFILE";
-  authserv_id = "$AUTHSERV";
-  timeout_s = 60;
-};
-log: { verbose = 1; };
-store: { lmdb = "$T_DIR/state.mdb"; };
-$(t_dns_conf 1000)
+$(d_conf_bed 1000)
 spf: { time_budget_ms = 5000; };
 rules: {
   mail = (

@@ -28,6 +28,24 @@ dmarc: { enabled = false; };
 CONF
 }
 
+# d_conf_bed DNS_TIMEOUT_MS - the head of an e2e config, on stdout: the
+# milter on D_PORT answering as AUTHSERV, verbose logs, a store in T_DIR and
+# the DNS bed's resolver (t_dns_conf of t/lib/dns.sh)
+d_conf_bed() {
+	cat <<CONF
+milter: {
+  socket = "inet:$D_PORT@127.0.0.1";
+  user = "";
+  pidfile = "$D_PIDFILE";
+  authserv_id = "$AUTHSERV";
+  timeout_s = 60;
+};
+log: { verbose = 1; };
+store: { lmdb = "$T_DIR/state.mdb"; };
+$(t_dns_conf "$1")
+CONF
+}
+
 d_start() {
 	_conf=$1; shift
 	: > "$D_LOG"
