@@ -23,6 +23,16 @@
  *	ARC-Authentication-Results (dmarc_arc.c), the disposition becomes
  *	none with the reason local_policy (arc=pass as=SEALER).
  *
+ *	Failure reports (RFC 6591, src/dmarc/forensic*.c): when a rule set
+ *	control = dmarc_enable_forensic (at any stage, data rules included:
+ *	msg_end runs after them, for rejected messages too),
+ *	dmarc.forensic.enabled is true and the policy record has ruf=,
+ *	msg_end queues a report to each ruf address for the failures its
+ *	fo= asks for; a temperror never gives one. The report's
+ *	Authentication-Results is rebuilt from the facts (dmarc, spf,
+ *	dkim_results); the header block goes whole fields up to
+ *	dmarc.forensic.headers_max bytes. Sending never delays the mail.
+ *
  *	Facts: dmarc_status (accept reject quarantine none norecord nofrom
  *	temperror off), dmarc_status_text, dmarc_used_domain,
  *	dmarc_domain_policy (none quarantine reject; unset on error or
@@ -39,14 +49,17 @@
  */
 #include "config.h"
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 #include <libconfig.h>
 #include "check/dmarc.h"
 #include "check/dmarc_check.h"
 #include "check/dmarc_int.h"
 #include "conf/conf.h"
+#include "dmarc/forensic.h"
 #include "mail/authres.h"
 #include "pipeline/check.h"
 #include "policy/rules.h"
@@ -95,6 +108,12 @@ struct dmarc_state {
     int     reject_on_nofrom;
     char  **trusted;		/* arc.trusted_sealers */
     size_t  ntrusted;
+    int     forensic_on;	/* dmarc.forensic.enabled */
+    struct dmarc_forensic_conf fc;
+    pthread_mutex_t forensic_lock;
+    struct dmarc_forensic *forensic;	/* the sender, started by the first report */
+    char   *forensic_from;	/* From: of failure reports */
+    size_t  headers_max;
 };
 
 struct dmarc_msg_data {
@@ -102,6 +121,8 @@ struct dmarc_msg_data {
     char   *comment;		/* "p=reject dis=none" or NULL */
     char   *reason;		/* NULL or the override */
     char   *from;		/* header.from, or NULL */
+    char   *ruf, *fo;		/* the record's, for a failure report; NULL: none due */
+    char   *policy_domain;
 };
 
 /* dmarc_check_history_init - the history writer (store and/or file) */
@@ -116,6 +137,40 @@ static void dmarc_check_history_init(struct dmarc_state *s, const struct conf *c
 	msg_warn("dmarc: history: the store cannot be opened (%s): no history records",
 		 why ? why : "unknown reason");
     s->history = dmarc_history_new(store, conf_str(c, "dmarc.history_file"));
+}
+
+/* dmarc_check_forensic_init - the failure report sender, unless disabled */
+static void dmarc_check_forensic_init(struct dmarc_state *s, const struct conf *c,
+				      struct pipeline_env *env)
+{
+    struct dmarc_forensic_conf *fc = &s->fc;
+    const char *sender = conf_str(c, "dmarc.forensic.sender"), *why = NULL;
+    char    host[256];
+
+    pthread_mutex_init(&s->forensic_lock, NULL);
+    if (!(s->forensic_on = conf_bool(c, "dmarc.forensic.enabled")))
+	return;
+    if ((fc->store = pipeline_env_store(env, &why)) == NULL)
+	msg_warn("dmarc: failure reports: the store cannot be opened (%s): the rate limit "
+		 "cannot be counted, no failure report is sent", why ? why : "unknown reason");
+    fc->sendmail = xstrdup(conf_str(c, "dmarc.report.sendmail"));
+    fc->sender = xstrdup(sender);
+    fc->rate_limit = conf_int(c, "dmarc.forensic.rate_limit");
+    fc->resolver = pipeline_env_resolver(env);
+    fc->psl = s->psl;
+    s->headers_max = (size_t) conf_int(c, "dmarc.forensic.headers_max");
+    if (*sender) {
+	s->forensic_from = xstrdup(sender);
+    } else {
+	const char *id = conf_str(c, "milter.authserv_id");
+
+	if (*id == 0 && gethostname(host, sizeof(host)) == 0) {
+	    host[sizeof(host) - 1] = 0;
+	    id = host;
+	}
+	s->forensic_from = xasprintf("Mail Delivery System <MAILER-DAEMON@%s>",
+				     *id ? id : "localhost");
+    }
 }
 
 /* dmarc_check_init - settings of a config snapshot; NULL when disabled */
@@ -150,9 +205,6 @@ static void *dmarc_check_init(const struct conf *c, struct pipeline_env *env,
 	free(why);
 	return NULL;
     }
-    if (conf_bool(c, "dmarc.forensic.enabled"))
-	msg_warn("dmarc: dmarc.forensic.enabled: failure reports are not implemented yet; "
-		 "none is sent");
     s = xcalloc(1, sizeof(*s));
     s->psl = psl;
     s->env.resolver = pipeline_env_resolver(env);
@@ -160,6 +212,7 @@ static void *dmarc_check_init(const struct conf *c, struct pipeline_env *env,
     s->env.discovery = tw ? DMARC_DISCOVERY_TREEWALK : DMARC_DISCOVERY_PSL;
     s->reject_on_nofrom = conf_bool(c, "dmarc.reject_on_nofrom");
     dmarc_check_history_init(s, c, env);
+    dmarc_check_forensic_init(s, c, env);
     s->ntrusted = conf_list(c, "arc.trusted_sealers", &items);
     s->trusted = xcalloc(s->ntrusted + 1, sizeof(char *));
     for (size_t i = 0; i < s->ntrusted; i++)
@@ -173,6 +226,11 @@ static void dmarc_check_fini(void *state)
     struct dmarc_state *s = state;
 
     dmarc_history_free(&s->history);
+    dmarc_forensic_free(&s->forensic);
+    pthread_mutex_destroy(&s->forensic_lock);
+    free((char *) s->fc.sendmail);
+    free((char *) s->fc.sender);
+    free(s->forensic_from);
     for (size_t i = 0; i < s->ntrusted; i++)
 	free(s->trusted[i]);
     free(s->trusted);
@@ -333,19 +391,90 @@ static int dmarc_check_eom(void *state, struct check_msg *m)
     if (o.has_record && o.domain_policy)
 	d->comment = xasprintf("p=%s dis=%s", dmarc_policy_name(o.domain_policy),
 			       o.disposition ? dmarc_policy_name(o.disposition) : "none");
+    if (s->forensic_on && from && o.has_record && o.rec.ruf && o.status != DMARC_ST_TEMPERROR) {
+	d->ruf = xstrdup(o.rec.ruf);
+	d->fo = o.rec.fo ? xstrdup(o.rec.fo) : NULL;
+	d->policy_domain = xstrdup(o.used_domain ? o.used_domain : from);
+    }
     dmarc_outcome_free(&o);
     dmarc_dkim_free(&dkim, ndkim);
     return 0;
 }
 
-/* dmarc_check_msg_end - free the message's data */
+/* dmarc_fact_yes - a yes/no fact is yes */
+static int dmarc_fact_yes(const struct facts *f, const char *name)
+{
+    const char *v = facts_get(f, name);
+
+    return v && strcmp(v, "yes") == 0;
+}
+
+/* dmarc_check_forensic - queue the failure reports the record's fo= asks for */
+static void dmarc_check_forensic(struct dmarc_state *s, struct check_msg *m,
+				 const struct dmarc_msg_data *d)
+{
+    const struct facts *f = check_facts(m);
+    const struct check_view *v = check_view(m);
+    const struct mail_hdr *subj = v->hdrs ? mail_hdrs_find(v->hdrs, "Subject", 0) : NULL;
+    struct dmarc_forensic_in in = {0};
+    struct dmarc_dkim *dkim = NULL;
+    size_t  ndkim = 0;
+    struct buf ar = BUF_INIT, hdrs = BUF_INIT;
+    const char *spf = facts_get(f, "spf");
+    unsigned due;
+
+    dmarc_dkim_parse(facts_get(f, "dkim_results"), &dkim, &ndkim);
+    in.arrival = time(NULL);
+    in.from = s->forensic_from;
+    in.reporter = facts_get(f, "authserv_id");
+    in.queue_id = v->queue_id;
+    in.mail_from = v->sender ? v->sender : "";
+    in.source_ip = v->client_addr;
+    in.from_domain = d->from;
+    in.policy_domain = d->policy_domain;
+    in.subject = subj ? subj->unfolded : NULL;
+    in.spf_aligned = dmarc_fact_yes(f, "dmarc_spf_aligned");
+    in.dkim_aligned = dmarc_fact_yes(f, "dmarc_dkim_aligned");
+    in.spf_result = spf;
+    in.dkim = dkim;
+    in.ndkim = ndkim;
+    if ((due = dmarc_forensic_due(dmarc_fo_parse(d->fo), &in)) != 0) {
+	buf_printf(&ar, "%s; dmarc=%s", in.reporter ? in.reporter : "localhost", d->result);
+	if (d->comment)
+	    buf_printf(&ar, " (%s)", d->comment);
+	buf_printf(&ar, " header.from=%s", d->from);
+	if (spf)
+	    buf_printf(&ar, "; spf=%s smtp.mailfrom=%s", spf,
+		       in.mail_from && *in.mail_from ? in.mail_from : "<>");
+	for (size_t i = 0; i < ndkim; i++)
+	    buf_printf(&ar, "; dkim=%s header.d=%s header.s=%s", dkim[i].result,
+		       dkim[i].domain, dkim[i].selector);
+	in.authres = buf_str(&ar);
+	dmarc_forensic_put_headers(v->hdrs, s->headers_max, &hdrs);
+	in.headers = buf_str(&hdrs);
+	pthread_mutex_lock(&s->forensic_lock);	/* the sender thread starts on first use */
+	if (s->forensic == NULL)
+	    s->forensic = dmarc_forensic_new(&s->fc);
+	pthread_mutex_unlock(&s->forensic_lock);
+	dmarc_forensic_queue(s->forensic, &in, due, d->ruf);
+    }
+    buf_free(&ar);
+    buf_free(&hdrs);
+    dmarc_dkim_free(&dkim, ndkim);
+}
+
+/* dmarc_check_msg_end - failure reports; free the message's data */
 static void dmarc_check_msg_end(void *state, struct check_msg *m)
 {
     struct dmarc_msg_data *d = *check_data(m);
 
-    (void) state;
     if (d == NULL)
 	return;
+    if (d->ruf && d->result && (check_controls(m) & RULE_CTL_DMARC_ENABLE_FORENSIC))
+	dmarc_check_forensic(state, m, d);
+    free(d->ruf);
+    free(d->fo);
+    free(d->policy_domain);
     free(d->result);
     free(d->comment);
     free(d->reason);

@@ -24,7 +24,8 @@
  *
  *	Appends never block mail: dmarc_history_add formats the record and
  *	queues it (bounded, DMARC_HIST_QUEUE records); one writer thread
- *	per config snapshot does the store and file I/O. A full queue drops
+ *	per config snapshot (a workq, util/workq.h) does the store and
+ *	file I/O. A full queue drops
  *	the record, a failed write loses it; both are counted and logged
  *	(the first time, then every 1000th). dmarc_history_free drains the
  *	queue and stops the thread. Several mxguardd hosts may append to
@@ -45,8 +46,6 @@
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,6 +53,7 @@
 #include "check/dmarc_int.h"
 #include "store/store.h"
 #include "util/msg.h"
+#include "util/workq.h"
 #include "util/xmalloc.h"
 
 #define DMARC_HIST_QUEUE	10000
@@ -62,19 +62,12 @@ struct hist_item {
     char   *key;		/* store key, or NULL */
     char   *line;
     char   *block;		/* history file text, or NULL */
-    struct hist_item *next;
 };
 
 struct dmarc_history {
     struct store *store;
     char   *file;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;	/* work queued, or stop */
-    pthread_cond_t idle;	/* queue drained */
-    struct hist_item *head, *tail;
-    size_t  queued;
-    int     busy, stop;
+    struct workq *q;
     unsigned long long written, failed, dropped;
 };
 
@@ -178,8 +171,10 @@ static void hist_count_failure(unsigned long long *counter, const char *what, co
 }
 
 /* hist_write - one item's I/O (writer thread) */
-static void hist_write(struct dmarc_history *h, const struct hist_item *it)
+static void hist_write(void *ctx, void *item)
 {
+    struct dmarc_history *h = ctx;
+    const struct hist_item *it = item;
     int     ok = 1;
 
     if (it->key && h->store
@@ -203,64 +198,28 @@ static void hist_write(struct dmarc_history *h, const struct hist_item *it)
 	__atomic_add_fetch(&h->written, 1, __ATOMIC_RELAXED);
 }
 
-/* hist_thread - the writer: takes items off the queue until stopped and drained */
-static void *hist_thread(void *arg)
+/* hist_item_free - free a queued record */
+static void hist_item_free(void *item)
 {
-    struct dmarc_history *h = arg;
+    struct hist_item *it = item;
 
-    pthread_mutex_lock(&h->lock);
-    for (;;) {
-	struct hist_item *it;
-
-	while (h->head == NULL && !h->stop) {
-	    pthread_cond_broadcast(&h->idle);
-	    pthread_cond_wait(&h->cond, &h->lock);
-	}
-	if (h->head == NULL)
-	    break;
-	it = h->head;
-	h->head = it->next;
-	if (h->head == NULL)
-	    h->tail = NULL;
-	h->queued--;
-	h->busy = 1;
-	pthread_mutex_unlock(&h->lock);
-	hist_write(h, it);
-	free(it->key);
-	free(it->line);
-	free(it->block);
-	free(it);
-	pthread_mutex_lock(&h->lock);
-	h->busy = 0;
-    }
-    pthread_cond_broadcast(&h->idle);
-    pthread_mutex_unlock(&h->lock);
-    return NULL;
+    free(it->key);
+    free(it->line);
+    free(it->block);
+    free(it);
 }
 
 /* dmarc_history_new - a writer for a store and/or a file; NULL when neither */
 struct dmarc_history *dmarc_history_new(struct store *store, const char *file)
 {
     struct dmarc_history *h;
-    sigset_t all, old;
-    int     err;
 
     if (store == NULL && (file == NULL || *file == 0))
 	return NULL;
     h = xcalloc(1, sizeof(*h));
     h->store = store;
     h->file = file && *file ? xstrdup(file) : NULL;
-    pthread_mutex_init(&h->lock, NULL);
-    pthread_cond_init(&h->cond, NULL);
-    pthread_cond_init(&h->idle, NULL);
-    /* the writer never takes a signal meant for the daemon: it starts
-     * with every signal blocked (the mask is inherited) */
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    err = pthread_create(&h->thread, NULL, hist_thread, h);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (err != 0)
-	msg_fatal("dmarc: history: cannot start the writer thread: %s", strerror(err));
+    h->q = workq_new("dmarc: history", DMARC_HIST_QUEUE, hist_write, hist_item_free, h);
     return h;
 }
 
@@ -285,35 +244,17 @@ void dmarc_history_add(struct dmarc_history *h, const struct dmarc_hist_rec *r)
 	dmarc_history_opendmarc(r, &b);
 	it->block = buf_steal(&b);
     }
-    pthread_mutex_lock(&h->lock);
-    if (h->queued >= DMARC_HIST_QUEUE || h->stop) {
-	pthread_mutex_unlock(&h->lock);
+    if (workq_push(h->q, it) != 0) {
 	hist_count_failure(&h->dropped, "queue full, record dropped", r->pdomain);
-	free(it->key);
-	free(it->line);
-	free(it->block);
-	free(it);
-	return;
+	hist_item_free(it);
     }
-    if (h->tail)
-	h->tail->next = it;
-    else
-	h->head = it;
-    h->tail = it;
-    h->queued++;
-    pthread_cond_signal(&h->cond);
-    pthread_mutex_unlock(&h->lock);
 }
 
 /* dmarc_history_flush - wait until every queued record was written */
 void dmarc_history_flush(struct dmarc_history *h)
 {
-    if (h == NULL)
-	return;
-    pthread_mutex_lock(&h->lock);
-    while (h->head != NULL || h->busy)
-	pthread_cond_wait(&h->idle, &h->lock);
-    pthread_mutex_unlock(&h->lock);
+    if (h)
+	workq_flush(h->q);
 }
 
 /* dmarc_history_counts - records written, failed and dropped so far */
@@ -332,17 +273,10 @@ void dmarc_history_free(struct dmarc_history **hp)
 
     if (h == NULL)
 	return;
-    pthread_mutex_lock(&h->lock);
-    h->stop = 1;
-    pthread_cond_signal(&h->cond);
-    pthread_mutex_unlock(&h->lock);
-    pthread_join(h->thread, NULL);
+    workq_free(&h->q);
     if (h->failed || h->dropped)
 	msg_warn("dmarc: history: %llu records written, %llu failed, %llu dropped",
 		 h->written, h->failed, h->dropped);
-    pthread_mutex_destroy(&h->lock);
-    pthread_cond_destroy(&h->cond);
-    pthread_cond_destroy(&h->idle);
     free(h->file);
     free(h);
     *hp = NULL;

@@ -199,10 +199,16 @@ const struct conf_key conf_keys[] = {
     K_STR("dmarc.history_file", "", NULL,
 	  "also append each record to this file in OpenDMARC's history format "
 	  "(for opendmarc-import); empty: none"),
-    K_BOOL("dmarc.forensic.enabled", 0,
-	   "failure (forensic) reports (RFC 6591): not implemented yet, nothing is sent "
-	   "(mxguardd logs a warning when true)"),
-    K_STR("dmarc.forensic.sender", "", NULL, "envelope sender of failure reports"),
+    K_BOOL("dmarc.forensic.enabled", 1,
+	   "send failure (forensic) reports (RFC 6591) for messages a rule set "
+	   "control = dmarc_enable_forensic on; false: never"),
+    K_STR("dmarc.forensic.sender", "", NULL,
+	  "From: and envelope sender of failure reports; empty: "
+	  "Mail Delivery System <MAILER-DAEMON@authserv-id>, envelope <>"),
+    K_INT("dmarc.forensic.rate_limit", 10, 1, 1000000,
+	  "failure reports per destination address and hour (counted in the store)"),
+    K_INT("dmarc.forensic.headers_max", 65536, 1024, 1048576,
+	  "largest header block copied into a failure report, in bytes (whole fields)"),
     K_STR("dmarc.report.email", "", NULL,
 	  "From: address of aggregate reports (report_metadata email); "
 	  "mxguard dmarc-report needs it"),

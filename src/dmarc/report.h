@@ -19,6 +19,7 @@
  *				    const char **why_r);
  *	int dmarc_report_run(struct store *s, struct dns_resolver *res,
  *			     const struct dmarc_psl *psl, const struct dmarc_report_opts *o);
+ *	int dmarc_report_pipe(const char *cmd, const struct buf *msg, char **why_r);
  * DESCRIPTION
  *	dmarc_report_build turns one day's history lines of one policy
  *	domain (dmarc_history.c's store format) into the XML of an
@@ -48,12 +49,17 @@
  *	a crash or a failed command a run sends what was not marked sent
  *	(the same message: same Report-ID and Message-ID). Progress goes to
  *	stdout, one line per report and address.
+ *
+ *	dmarc_report_pipe runs cmd with /bin/sh and writes msg to its
+ *	standard input (aggregate and failure reports are sent this way).
  * DIAGNOSTICS
  *	dmarc_report_build: 0, or -1 when no line could be used.
  *	dmarc_report_uri: 0 a mailto URI, -1 anything else.
  *	dmarc_report_authorized: 1 yes, 0 no (*why_r), -1 temporary.
  *	dmarc_report_run: 0 everything done, 1 something failed or was
  *	deferred (a later run retries it).
+ *	dmarc_report_pipe: 0 the command exited 0, else -1 with *why_r
+ *	(allocated).
  * STANDARDS
  *	RFC 7489 7.1 (external destinations), 7.2 (aggregate reports),
  *	7.2.1.1 (email transport), Appendix C (schema); RFC 1952 (gzip);
@@ -104,5 +110,6 @@ int dmarc_report_authorized(struct dns_resolver *res, const struct dmarc_psl *ps
 			    const char *policy_domain, const char *addr, const char **why_r);
 int dmarc_report_run(struct store *s, struct dns_resolver *res, const struct dmarc_psl *psl,
 		     const struct dmarc_report_opts *o);
+int dmarc_report_pipe(const char *cmd, const struct buf *msg, char **why_r);
 
 #endif

@@ -12,6 +12,7 @@
  *				 const struct buf *gz, struct buf *out);
  *	int dmarc_report_run(struct store *s, struct dns_resolver *res,
  *			     const struct dmarc_psl *psl, const struct dmarc_report_opts *o);
+ *	int dmarc_report_pipe(const char *cmd, const struct buf *msg, char **why_r);
  * DESCRIPTION
  *	See report.h. The state of a delivery is the store value
  *	DMARC_SENT_PREFIX "DAY:DOMAIN:ADDRESS": "queued" while the command
@@ -128,8 +129,8 @@ int dmarc_report_message(const struct dmarc_report *r, const struct dmarc_report
     return 0;
 }
 
-/* run_sendmail - pipe a message to the command; 0 when it exited 0 */
-static int run_sendmail(const char *cmd, const struct buf *msg, char **why_r)
+/* dmarc_report_pipe - pipe a message to the command; 0 when it exited 0 */
+int dmarc_report_pipe(const char *cmd, const struct buf *msg, char **why_r)
 {
     FILE   *p = popen(cmd, "w");
     int     st;
@@ -205,7 +206,7 @@ static int send_one(struct store *s, struct dns_resolver *res, const struct dmar
 	rc = 1;
     } else {
 	dmarc_report_message(r, o, addr, gz, &msg);
-	if (run_sendmail(o->sendmail, &msg, &why2) != 0) {
+	if (dmarc_report_pipe(o->sendmail, &msg, &why2) != 0) {
 	    printf("%s: %s: not sent: %s\n", r->domain, addr, why2);
 	    rc = 1;
 	} else if (store_put(s, key, "sent", 4, DMARC_SENT_TTL) != 0) {

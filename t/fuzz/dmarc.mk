@@ -6,3 +6,7 @@ t_fuzz_fuzz_dmarc_record_LDFLAGS = $(AM_LDFLAGS) $(MXG_FUZZ_LINK)
 t_fuzz_fuzz_dmarc_from_SOURCES = t/fuzz/dmarc_from.c
 t_fuzz_fuzz_dmarc_from_LDADD = $(MXG_FUZZ_LIBS) $(MXG_LIBS)
 t_fuzz_fuzz_dmarc_from_LDFLAGS = $(AM_LDFLAGS) $(MXG_FUZZ_LINK)
+FUZZ_PROGS += t/fuzz/fuzz_dmarc_forensic
+t_fuzz_fuzz_dmarc_forensic_SOURCES = t/fuzz/dmarc_forensic.c
+t_fuzz_fuzz_dmarc_forensic_LDADD = $(MXG_FUZZ_LIBS) $(MXG_LIBS)
+t_fuzz_fuzz_dmarc_forensic_LDFLAGS = $(AM_LDFLAGS) $(MXG_FUZZ_LINK)

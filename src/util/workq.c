@@ -1,0 +1,145 @@
+/*
+ * NAME
+ *	workq.c - a bounded queue of work items and the one thread that runs them
+ * SYNOPSIS
+ *	#include "util/workq.h"
+ * DESCRIPTION
+ *	See workq.h. A singly linked list under one mutex; "cond" wakes
+ *	the worker, "idle" wakes workq_flush when the list is empty and
+ *	the worker is not running an item.
+ * DIAGNOSTICS
+ *	See workq.h.
+ */
+#include "config.h"
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util/msg.h"
+#include "util/workq.h"
+#include "util/xmalloc.h"
+
+struct workq_node {
+    void   *item;
+    struct workq_node *next;
+};
+
+struct workq {
+    void    (*run)(void *ctx, void *item);
+    void    (*item_free)(void *item);
+    void   *ctx;
+    size_t  max, queued;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond, idle;
+    struct workq_node *head, *tail;
+    int     busy, stop;
+};
+
+/* workq_thread - run items until stopped and drained */
+static void *workq_thread(void *arg)
+{
+    struct workq *q = arg;
+
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+	struct workq_node *n;
+
+	while (q->head == NULL && !q->stop) {
+	    pthread_cond_broadcast(&q->idle);
+	    pthread_cond_wait(&q->cond, &q->lock);
+	}
+	if (q->head == NULL)
+	    break;
+	n = q->head;
+	q->head = n->next;
+	if (q->head == NULL)
+	    q->tail = NULL;
+	q->queued--;
+	q->busy = 1;
+	pthread_mutex_unlock(&q->lock);
+	q->run(q->ctx, n->item);
+	q->item_free(n->item);
+	free(n);
+	pthread_mutex_lock(&q->lock);
+	q->busy = 0;
+    }
+    pthread_cond_broadcast(&q->idle);
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
+/* workq_new - a queue and its running worker */
+struct workq *workq_new(const char *name, size_t max, void (*run)(void *ctx, void *item),
+			void (*item_free)(void *item), void *ctx)
+{
+    struct workq *q = xcalloc(1, sizeof(*q));
+    sigset_t all, old;
+    int     err;
+
+    q->run = run;
+    q->item_free = item_free;
+    q->ctx = ctx;
+    q->max = max;
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->cond, NULL);
+    pthread_cond_init(&q->idle, NULL);
+    sigfillset(&all);		/* the mask is inherited by the new thread */
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    err = pthread_create(&q->thread, NULL, workq_thread, q);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err != 0)
+	msg_fatal("%s: cannot start the worker thread: %s", name, strerror(err));
+    return q;
+}
+
+/* workq_push - queue an item; -1 when full or stopping (the caller keeps it) */
+int workq_push(struct workq *q, void *item)
+{
+    struct workq_node *n;
+
+    pthread_mutex_lock(&q->lock);
+    if (q->queued >= q->max || q->stop) {
+	pthread_mutex_unlock(&q->lock);
+	return -1;
+    }
+    n = xcalloc(1, sizeof(*n));
+    n->item = item;
+    if (q->tail)
+	q->tail->next = n;
+    else
+	q->head = n;
+    q->tail = n;
+    q->queued++;
+    pthread_cond_signal(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+    return 0;
+}
+
+/* workq_flush - wait until every item pushed so far was run */
+void workq_flush(struct workq *q)
+{
+    pthread_mutex_lock(&q->lock);
+    while (q->head != NULL || q->busy)
+	pthread_cond_wait(&q->idle, &q->lock);
+    pthread_mutex_unlock(&q->lock);
+}
+
+/* workq_free - run what is queued, stop the worker, free */
+void workq_free(struct workq **qp)
+{
+    struct workq *q = *qp;
+
+    if (q == NULL)
+	return;
+    pthread_mutex_lock(&q->lock);
+    q->stop = 1;
+    pthread_cond_signal(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+    pthread_join(q->thread, NULL);
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->cond);
+    pthread_cond_destroy(&q->idle);
+    free(q);
+    *qp = NULL;
+}
