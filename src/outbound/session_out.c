@@ -518,18 +518,18 @@ int ob_out_rcpt(struct ob_out *o, const char *rcpt, const char *params, struct o
     return 1;
 }
 
-/* out_send_spool - the message body, then the final dot */
+/* out_send_spool - the message body, the final dot in the same write as its end */
 static int out_send_spool(struct ob_out *o, struct ob_spool *sp)
 {
     char chunk[65536];
-    size_t off = 0;
+    size_t off = 0, size = ob_spool_size(sp);
     ssize_t n;
 
     while ((n = ob_spool_pread(sp, chunk, sizeof(chunk), off)) > 0) {
 	ob_io_put(&o->io, chunk, (size_t) n);
-	if (ob_io_flush(&o->io, OB_T_DATA_BLOCK) < 0)
-	    return -1;
 	off += (size_t) n;
+	if (off < size && ob_io_flush(&o->io, OB_T_DATA_BLOCK) < 0)
+	    return -1;
     }
     if (n < 0) {
 	snprintf(o->io.why, sizeof(o->io.why), "spool read: %s", strerror(errno));

@@ -36,7 +36,8 @@
  *	NOTIFY/ORCPT when the next hop has DSN. With PIPELINING the MAIL and
  *	the first RCPT leave in one write.
  *
- *	ob_out_data() sends DATA, the spooled message and the final dot,
+ *	ob_out_data() sends DATA, the spooled message with the final dot in
+ *	the write of its last part,
  *	and reads the final reply. A connection that closes after the dot
  *	without a reply is a 4xx (the message may have been delivered: a
  *	duplicate is allowed, a loss is not). ob_out_quit() sends QUIT (or,
