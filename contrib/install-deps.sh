@@ -12,6 +12,9 @@
 #	"test" also unpacks Debian's Sendmail (not installed: Postfix is the
 #	system MTA) for the Sendmail tests: contrib/sendmail/fetch-test-sendmail.sh,
 #	and Exim 4.96 for the pipe-connect tests: contrib/exim/fetch-test-exim.sh.
+#	nodejs runs the vendored npm test peers of t/node (smtp-server, for
+#	REQUIRETLS); those packages declare node >= 20: on Debian 12 (node
+#	18) use the nodejs package of nodesource's Debian repository.
 #	Services installed for tests are not started by the package scripts:
 #	the tests start private instances on loopback ports themselves.
 set -eu
@@ -23,7 +26,7 @@ TEST_PKGS="postfix unbound nsd ldnsutils redis-server swaks openssl
 	clang libclang-rt-14-dev lmdb-utils perl procps iproute2 python3-cryptography
 	miltertest libjson-pp-perl bsdutils util-linux groff-base python3-yaml opendmarc
 	m4 libwrap0 sasl2-bin libnet-ssleay-perl curl systemd python3-dkim
-	libidn12 libxml2-utils"
+	libidn12 libxml2-utils nodejs"
 
 what=${1:-build}
 pkgs=$BUILD_PKGS
