@@ -102,7 +102,7 @@ static int cache_alive(struct ob_out *o)
 }
 
 /* ob_cache_take - an idle conversation for key, or NULL */
-struct ob_out *ob_cache_take(struct ob_cache *c, const char *key)
+struct ob_out *ob_cache_take(struct ob_cache *c, const char *key, int rtls)
 {
     struct ob_out *gone[9], *found = NULL;
     size_t ngone;
@@ -112,7 +112,7 @@ struct ob_out *ob_cache_take(struct ob_cache *c, const char *key)
     pthread_mutex_lock(&c->lock);
     ngone = cache_expire(c, gone, 8);
     for (size_t i = 0; i < c->n; i++) {
-	if (strcmp(c->outs[i]->domain, key) == 0) {
+	if (strcmp(c->outs[i]->domain, key) == 0 && (int) c->outs[i]->rtls == rtls) {
 	    found = c->outs[i];
 	    cache_remove(c, i);
 	    break;

@@ -7,7 +7,7 @@
  *	struct ob_cache *ob_cache_new(size_t max, int idle_ms);
  *	void ob_cache_free(struct ob_cache **cp);
  *	int ob_cache_put(struct ob_cache *c, struct ob_out *o);
- *	struct ob_out *ob_cache_take(struct ob_cache *c, const char *key);
+ *	struct ob_out *ob_cache_take(struct ob_cache *c, const char *key, int rtls);
  * DESCRIPTION
  *	After a transaction that ended with 250 at the final dot, the
  *	conversation (TCP, TLS with its verified DANE or CA status, EHLO
@@ -15,9 +15,11 @@
  *	(domain, or the relay host) without a new connection, greeting,
  *	EHLO, STARTTLS and DNS lookups, as Postfix's connection cache does.
  *	Connections idle longer than idle_ms are closed with QUIT when the
- *	cache is next used; at most max are kept. ob_cache_take() removes an
- *	entry (so one thread owns it) and skips connections the server has
- *	closed or written to meanwhile (poll). Cached conversations hold no
+ *	cache is next used; at most max are kept. A connection is only
+ *	handed out for mail of the REQUIRETLS mode (requiretls.h) it was
+ *	opened for, rtls; TLS-Required: No connections are never kept.
+ *	ob_cache_take() removes an entry (so one thread owns it) and skips
+ *	connections the server has closed or written to meanwhile (poll). Cached conversations hold no
  *	reference to the settings that own the cache.
  *
  *	Thread safe (one mutex).
@@ -37,6 +39,6 @@ struct ob_cache;
 struct ob_cache *ob_cache_new(size_t max, int idle_ms);
 void ob_cache_free(struct ob_cache **cp);
 int ob_cache_put(struct ob_cache *c, struct ob_out *o);
-struct ob_out *ob_cache_take(struct ob_cache *c, const char *key);
+struct ob_out *ob_cache_take(struct ob_cache *c, const char *key, int rtls);
 
 #endif

@@ -17,7 +17,8 @@ libmxguard_a_SOURCES += \
 	src/outbound/txn.c src/outbound/txn.h \
 	src/outbound/session_in.c src/outbound/session_in.h \
 	src/outbound/listen.c src/outbound/listen.h \
-	src/outbound/proxy_proto.c src/outbound/proxy_proto.h
+	src/outbound/proxy_proto.c src/outbound/proxy_proto.h \
+	src/outbound/requiretls.c src/outbound/requiretls.h
 
 sbin_PROGRAMS += src/mxguard-outbound
 src_mxguard_outbound_SOURCES = src/outbound/main.c

@@ -86,6 +86,9 @@ struct ob_settings {
     struct ob_cache *cache;	/* idle next-hop connections (conn_cache.h) */
     struct event_bus *events;	/* events.actions; NULL: none (events.h) */
     struct ob_ehlo_cache *ehlo_cache;	/* pipe-connect; NULL: off (pipe_connect.h) */
+    int requiretls;		/* outbound.requiretls: offer and honour REQUIRETLS */
+    int requiretls_header;	/* outbound.requiretls_header: Require-TLS-ESMTP: yes */
+    int tls_required_no;	/* outbound.tls_required_header: honour TLS-Required: No */
 };
 
 struct ob_settings *ob_settings_new(struct conf *c, struct buf *why_r);

@@ -109,11 +109,13 @@ static void in_ehlo(struct ob_in *in, const char *verb, const char *arg)
 	ob_io_printf(&in->io, "250 %s\r\n", in->set->helo_name);
 	return;
     }
+    /* REQUIRETLS only inside TLS (RFC 8689 4.1) */
     ob_io_printf(&in->io, "250-%s\r\n250-PIPELINING\r\n250-SIZE %llu\r\n250-8BITMIME\r\n"
-		 "250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n%s250-XFORWARD NAME ADDR PROTO HELO "
-		 "IDENT SOURCE\r\n250 DSN\r\n",
+		 "250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n%s%s250-XFORWARD NAME ADDR PROTO "
+		 "HELO IDENT SOURCE\r\n250 DSN\r\n",
 		 in->set->helo_name, in->set->max_size,
-		 in->io.ssl == NULL && in->set->server_ctx ? "250-STARTTLS\r\n" : "");
+		 in->io.ssl == NULL && in->set->server_ctx ? "250-STARTTLS\r\n" : "",
+		 in->io.ssl != NULL && in->set->requiretls ? "250-REQUIRETLS\r\n" : "");
 }
 
 /* in_path - parse "<addr>" after FROM:/TO:; returns the rest (params) or NULL */
@@ -163,6 +165,12 @@ static int in_mail_param(struct ob_in *in, const char *p, size_t len)
     } else if (IS("ENVID=") && len <= 6 + 100) {
 	free(in->txn.envid);
 	e->envid = in->txn.envid = xstrndup(p + 6, len - 6);
+    } else if (len == 10 && strncasecmp(p, "REQUIRETLS", 10) == 0 && in->set->requiretls) {
+	if (in->io.ssl == NULL) {	/* RFC 8689 4.1: only inside TLS */
+	    in_reply(in, "530 5.7.10 REQUIRETLS needs a TLS session: STARTTLS first");
+	    return -1;
+	}
+	e->requiretls = 1;
     } else if (IS("AUTH=")) {
 	/* an MTA's AUTH= is about its own client: not ours to pass on */
     } else {
@@ -210,7 +218,8 @@ static void in_mail(struct ob_in *in, const char *arg)
 	while (*params == ' ')
 	    params++;
     }
-    msg_info("%s: client=%s, from=<%s>", qid, in->client, sender);
+    msg_info("%s: client=%s, from=<%s>%s", qid, in->client, sender,
+	     in->txn.env.requiretls ? ", requiretls=yes" : "");
     in_reply(in, "250 2.1.0 Ok");
 }
 

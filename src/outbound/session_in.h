@@ -20,15 +20,20 @@
  *	Replies to pipelined commands are sent together when the input
  *	buffer is empty (RFC 2920 3.2).
  *
- *	MAIL FROM parameters SIZE, BODY, SMTPUTF8, RET, ENVID and RCPT TO
- *	parameters NOTIFY, ORCPT are checked and passed on; others get 555.
+ *	After STARTTLS, REQUIRETLS is offered too (outbound.requiretls):
+ *	MAIL FROM:<...> REQUIRETLS tags the message (requiretls.h); outside
+ *	TLS that parameter gets "530 5.7.10" (RFC 8689 4.1).
+ *
+ *	MAIL FROM parameters SIZE, BODY, SMTPUTF8, RET, ENVID, REQUIRETLS and
+ *	RCPT TO parameters NOTIFY, ORCPT are checked and passed on; others
+ *	get 555.
  *	The message (DATA) is read into one spool (spool.h) with bare LF
  *	lines made CRLF and dot-stuffing kept; over outbound.max_message_size
  *	it is read to its end and refused with 552 5.3.4. If the MTA goes
  *	away before the final dot, the next-hop transactions are abandoned.
  * STANDARDS
  *	RFC 5321, RFC 2033 (LMTP), RFC 1870, RFC 2920, RFC 2034, RFC 3207,
- *	RFC 3461, RFC 6152, RFC 6531; the PROXY protocol v1/v2 (haproxy).
+ *	RFC 3461, RFC 6152, RFC 6531, RFC 8689; the PROXY protocol v1/v2 (haproxy).
  */
 #ifndef MXG_OUTBOUND_SESSION_IN_H
 #define MXG_OUTBOUND_SESSION_IN_H

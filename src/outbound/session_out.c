@@ -49,9 +49,10 @@ long long ob_now_ms(void)
 }
 
 /* ob_out_new - a conversation for one destination, not yet connected */
-struct ob_out *ob_out_new(struct ob_settings *s, const char *domain, const char *queue_id)
+struct ob_out *ob_out_new(struct ob_settings *s, const char *domain, const char *queue_id,
+			  enum ob_rtls rtls)
 {
-    struct ob_out *o = ob_cache_take(s->cache, domain);
+    struct ob_out *o = rtls == OB_RTLS_NOTLS ? NULL : ob_cache_take(s->cache, domain, rtls);
 
     if (o != NULL) {
 	o->set = ob_settings_ref(s);
@@ -66,6 +67,7 @@ struct ob_out *ob_out_new(struct ob_settings *s, const char *domain, const char 
     o = xcalloc(1, sizeof(*o));
     o->set = ob_settings_ref(s);
     o->domain = xstrdup(domain);
+    o->rtls = rtls;
     snprintf(o->queue_id, sizeof(o->queue_id), "%s", queue_id);
     o->io.fd = -1;
     o->t_start = ob_now_ms();
@@ -77,7 +79,13 @@ static void out_log_fail(struct ob_out *o);
 /* out_fail - record our own failure for the current host */
 static void out_fail(struct ob_out *o, enum ob_trouble t, const char *detail)
 {
-    ob_result_trouble(&o->fail, t, o->diag.host[0] ? &o->diag : NULL, detail);
+    char text[600];
+
+    if (t == OB_TR_TLS_MISSING || t == OB_TR_TLS_FAIL || t == OB_TR_TLSA_FAIL)
+	o->tls_refused = 1;
+    /* a REQUIRETLS message: a TLS failure is a 4.7.30 that names the step */
+    t = (enum ob_trouble) ob_rtls_trouble(o->rtls, t, detail, text, sizeof(text));
+    ob_result_trouble(&o->fail, t, o->diag.host[0] ? &o->diag : NULL, text);
     out_log_fail(o);
 }
 
@@ -324,6 +332,8 @@ static void out_mail(struct ob_out *o)
 	ob_io_printf(&o->io, " BODY=8BITMIME");
     if (e->smtputf8 && (o->ehlo.flags & OB_EHLO_SMTPUTF8))
 	ob_io_printf(&o->io, " SMTPUTF8");
+    if (o->rtls == OB_RTLS_REQUIRE)	/* checked: the host advertised it, in TLS */
+	ob_io_printf(&o->io, " REQUIRETLS");
     if (o->ehlo.flags & OB_EHLO_DSN) {
 	if (e->ret != NULL)
 	    ob_io_printf(&o->io, " RET=%s", e->ret);
@@ -341,6 +351,7 @@ static int out_host_dane(struct ob_out *o, const struct ob_host *h)
 
     ob_tlsa_free(&o->tlsa);
     memset(&o->tlsa, 0, sizeof(o->tlsa));
+    o->level = o->dest_level;
     if (o->level != OB_TLS_DANE && o->level != OB_TLS_DANE_ONLY)
 	return 0;
     if (h->addr_secure && ob_dane_lookup(o->set->dns, h->name, h->port, &o->tlsa, &why)
@@ -358,7 +369,20 @@ static int out_host_dane(struct ob_out *o, const struct ob_host *h)
 	out_fail(o, OB_TR_TLS_FAIL, "dane-only: no secure usable TLSA records");
 	return -1;
     }
+    o->level = ob_rtls_host_level(o->rtls, o->level, o->tlsa.state == OB_DANE_USABLE);
     return 0;
+}
+
+/* out_rtls_check - a REQUIRETLS host must advertise REQUIRETLS in TLS; -1 skip it */
+static int out_rtls_check(struct ob_out *o)
+{
+    if (o->rtls != OB_RTLS_REQUIRE || (o->tls_on && (o->ehlo.flags & OB_EHLO_REQUIRETLS)))
+	return 0;
+    snprintf(o->diag.command, sizeof(o->diag.command), "%s", ob_out_state_name(OB_OUT_EHLO_TLS));
+    out_fail(o, OB_TR_RTLS_TEMP, o->tls_on ? "the next hop does not advertise REQUIRETLS "
+	     "after STARTTLS" : "no TLS session");
+    out_close(o, 1);
+    return -1;
 }
 
 /* out_greet - banner, EHLO, STARTTLS on a new connection; 0 ok, -1 failed */
@@ -400,6 +424,8 @@ static int out_try_addr(struct ob_out *o, const struct ob_host *h,
 
     if (o->level == OB_TLS_DANE && o->tlsa.state == OB_DANE_NONE)
 	need = 0;		/* dane without TLSA records: opportunistic */
+    if (o->rtls == OB_RTLS_REQUIRE)
+	need = 1;		/* never in clear text */
     o->pipe.retried = 0;
     do {
 	(void) ob_pipe_prepare(o, ss, h->port);
@@ -407,6 +433,8 @@ static int out_try_addr(struct ob_out *o, const struct ob_host *h,
 	    return -1;
 	(void) ob_pipe_start(o, o->level >= OB_TLS_MAY);
 	if (out_greet(o, need) == 0) {
+	    if (out_rtls_check(o) < 0)
+		return -1;
 	    out_mail(o);
 	    o->t_ready = ob_now_ms();
 	    return 0;
@@ -428,7 +456,7 @@ int ob_out_open(struct ob_out *o, const struct ob_env *env)
 	o->t_ready = ob_now_ms();
 	return 0;
     }
-    o->level = ob_tls_level_for(o->set, o->domain, &temp);
+    o->level = o->dest_level = ob_rtls_level(o->rtls, ob_tls_level_for(o->set, o->domain, &temp));
     if (temp) {
 	out_fail(o, OB_TR_POLICY_TEMP, o->domain);
 	goto failed;
@@ -439,6 +467,11 @@ int ob_out_open(struct ob_out *o, const struct ob_env *env)
 	out_fail(o, r == 0 ? OB_TR_NULL_MX : r == -1 ? OB_TR_DNS_TEMP : OB_TR_NO_DOMAIN,
 		 buf_str(&why));
 	buf_free(&why);
+	goto failed;
+    }
+    if (o->rtls == OB_RTLS_REQUIRE && !o->route->mx_secure && o->set->relay_host[0] != '[') {
+	out_fail(o, OB_TR_RTLS, "MX lookup not DNSSEC-validated and no MTA-STS policy "
+		 "covers the MX hosts");
 	goto failed;
     }
     for (int i = 0; i < o->route->nhosts; i++) {
@@ -457,6 +490,7 @@ int ob_out_open(struct ob_out *o, const struct ob_env *env)
 	    }
     }
   failed:
+    ob_result_last_host(&o->fail);	/* 4.7.30 after the last MX: 5.7.30 */
     o->state = OB_OUT_FAILED;
     return -1;
 }
@@ -586,7 +620,7 @@ void ob_out_release(struct ob_out **op)
     if (o == NULL)
 	return;
     *op = NULL;
-    if (o->reusable && o->connected && o->state == OB_OUT_DOT) {
+    if (o->reusable && o->connected && o->state == OB_OUT_DOT && o->rtls != OB_RTLS_NOTLS) {
 	o->reusable = o->reused = 0;
 	s = o->set;
 	o->set = NULL;		/* from here on another thread may own o */

@@ -5,7 +5,7 @@
  *	#include "outbound/session_out.h"
  *
  *	struct ob_out *ob_out_new(struct ob_settings *s, const char *domain,
- *				  const char *queue_id);
+ *				  const char *queue_id, enum ob_rtls rtls);
  *	int ob_out_open(struct ob_out *o, const struct ob_env *env);
  *	int ob_out_rcpt(struct ob_out *o, const char *rcpt, const char *params,
  *			struct ob_result *res);
@@ -31,6 +31,17 @@
  *	a host with usable, secure TLSA records requires DANE authentication
  *	and never falls back to clear text or unauthenticated TLS.
  *
+ *	rtls is the message's REQUIRETLS mode (requiretls.h). REQUIRE: the
+ *	MX answer must be DNSSEC-secure (or the destination a configured
+ *	"[relay]"); each host needs authenticated TLS (DANE when it has
+ *	usable TLSA records, else PKIX with the host name) and REQUIRETLS
+ *	in its EHLO after STARTTLS, else it is skipped (4.7.30, the step in
+ *	the text); when no host is left the result becomes 5.7.30. MAIL
+ *	FROM then carries REQUIRETLS. Nothing is ever sent in clear text.
+ *	NOTLS: the level is capped at may, no TLSA lookups, and the
+ *	connection is closed after the transaction (never cached). The
+ *	connection cache hands out only connections opened in the same mode.
+ *
  *	MAIL FROM carries the MTA's parameters that the next hop announced
  *	(SIZE, BODY=8BITMIME, SMTPUTF8, RET/ENVID with DSN); RCPT TO its
  *	NOTIFY/ORCPT when the next hop has DSN. With PIPELINING the MAIL and
@@ -50,7 +61,7 @@
  * STANDARDS
  *	RFC 5321 3, 4.1, 4.5.3.2; RFC 2920 (PIPELINING); RFC 3207
  *	(STARTTLS); RFC 3461 (DSN); RFC 1870 (SIZE); RFC 6152 (8BITMIME);
- *	RFC 6531 (SMTPUTF8); RFC 7672 (DANE).
+ *	RFC 6531 (SMTPUTF8); RFC 7672 (DANE); RFC 8689 4.2.1 (REQUIRETLS).
  */
 #ifndef MXG_OUTBOUND_SESSION_OUT_H
 #define MXG_OUTBOUND_SESSION_OUT_H
@@ -59,6 +70,7 @@
 #include "outbound/outbound.h"
 #include "outbound/pipe_connect.h"
 #include "outbound/reply.h"
+#include "outbound/requiretls.h"
 #include "outbound/route.h"
 #include "outbound/spool.h"
 #include "outbound/tls_dane.h"
@@ -77,6 +89,7 @@ struct ob_env {
     int smtputf8;
     const char *ret;		/* RET= value or NULL */
     const char *envid;		/* ENVID= value or NULL */
+    int requiretls;		/* MAIL FROM ... REQUIRETLS (inside our TLS) */
 };
 
 struct ob_out {
@@ -85,6 +98,8 @@ struct ob_out {
     char queue_id[32];
     enum ob_out_state state;
     enum ob_tls_level level;
+    enum ob_tls_level dest_level;	/* the destination's, before per-host REQUIRETLS */
+    enum ob_rtls rtls;		/* REQUIRETLS mode the connection was opened for */
     struct ob_route *route;
     struct ob_io io;
     int connected;
@@ -95,6 +110,7 @@ struct ob_out {
     struct ob_tlsa tlsa;
     struct ob_tls_info tls;
     int tls_on;
+    int tls_refused;		/* a host failed for TLS policy (TLS-Required: No may help) */
     int naccepted;
     int pending_rcpt;		/* MAIL sent, reply not read yet (pipelining) */
     int reusable;		/* the last transaction ended with 250: cacheable */
@@ -105,7 +121,8 @@ struct ob_out {
     long long t_start, t_connected, t_ready, t_done;	/* ms, for delays= */
 };
 
-struct ob_out *ob_out_new(struct ob_settings *s, const char *domain, const char *queue_id);
+struct ob_out *ob_out_new(struct ob_settings *s, const char *domain, const char *queue_id,
+			  enum ob_rtls rtls);
 int ob_out_open(struct ob_out *o, const struct ob_env *env);
 int ob_out_rcpt(struct ob_out *o, const char *rcpt, const char *params,
 		struct ob_result *res);

@@ -119,6 +119,9 @@ struct ob_settings *ob_settings_new(struct conf *c, struct buf *why_r)
     s->cache = ob_cache_new(conf_int(c, "outbound.connection_cache_s") > 0 ? 200 : 0,
 			    (int) conf_int(c, "outbound.connection_cache_s") * 1000);
     s->ehlo_cache = ob_pipe_cache_open(c);
+    s->requiretls = conf_bool(c, "outbound.requiretls");
+    s->requiretls_header = s->requiretls && conf_bool(c, "outbound.requiretls_header");
+    s->tls_required_no = conf_bool(c, "outbound.tls_required_header");
     if ((s->dns = dns_resolver_from_conf(c, &why)) == NULL) {
 	buf_printf(why_r, "dns: %s\n", why);
 	goto bad;

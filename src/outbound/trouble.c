@@ -29,6 +29,8 @@ static const struct {
     [OB_TR_LOCAL] = {451, "4.3.0", "local error in mxguard-outbound"},
     [OB_TR_OTHER_DOMAIN] = {452, "4.5.3", "one recipient domain per transaction, "
 			    "send this recipient in another transaction"},
+    [OB_TR_RTLS_TEMP] = {451, "4.7.30", "REQUIRETLS support required"},
+    [OB_TR_RTLS] = {550, "5.7.30", "REQUIRETLS support required"},
 };
 
 /* diag_append - the DSN-info line: host, greeting, EHLO, command */
@@ -91,4 +93,13 @@ void ob_result_put(struct ob_io *io, const struct ob_result *r)
 const char *ob_result_status(const struct ob_result *r)
 {
     return r->code < 400 ? "sent" : r->code < 500 ? "deferred" : "bounced";
+}
+
+/* ob_result_last_host - no host left: a REQUIRETLS tempfail becomes permanent */
+void ob_result_last_host(struct ob_result *r)
+{
+    if (strcmp(r->enh, trouble_map[OB_TR_RTLS_TEMP].enh) != 0)
+	return;
+    r->code = trouble_map[OB_TR_RTLS].code;
+    snprintf(r->enh, sizeof(r->enh), "%s", trouble_map[OB_TR_RTLS].enh);
 }

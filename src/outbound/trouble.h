@@ -10,6 +10,7 @@
  *			       const struct ob_diag *d, const char *detail);
  *	void ob_result_put(struct ob_io *io, const struct ob_result *r);
  *	const char *ob_result_status(const struct ob_result *r);
+ *	void ob_result_last_host(struct ob_result *r);
  * DESCRIPTION
  *	The one place that decides which code a failure gets. A next hop's
  *	reply keeps its code, enhanced code (class default X.0.0 when the
@@ -28,6 +29,10 @@
  *	  OB_TR_POLICY_TEMP  451 4.3.0  TLS policy lookup failed
  *	  OB_TR_LOCAL        451 4.3.0  our own trouble (memory, temp file)
  *	  OB_TR_OTHER_DOMAIN 452 4.5.3  SMTP mode: one domain per transaction
+ *	  OB_TR_RTLS_TEMP    451 4.7.30 REQUIRETLS support required (a host
+ *	                                failed a step; more hosts to try)
+ *	  OB_TR_RTLS         550 5.7.30 REQUIRETLS support required (no host
+ *	                                qualifies; the detail names the step)
  *	Every reply text ends with the DSN diagnostics of Exim's DSN_INFO:
  *	the remote host and address, the first line of its greeting and of
  *	its EHLO reply, and the command that failed, so the bounce the MTA
@@ -35,9 +40,13 @@
  *
  *	ob_result_put() queues the reply for the MTA (multi-line when the
  *	text has several lines). ob_result_status() is Postfix's status=
- *	word: sent, deferred or bounced.
+ *	word: sent, deferred or bounced. ob_result_last_host() is applied
+ *	when every host of a destination failed: a 4.7.30 (a host could not
+ *	carry REQUIRETLS mail) becomes 5.7.30, as RFC 8689 5 wants once the
+ *	last MX was tried; other results stay.
  * STANDARDS
- *	RFC 5321 4.2, RFC 3463 (codes), RFC 7505 3.2 (5.1.10), RFC 7672 2.2.
+ *	RFC 5321 4.2, RFC 3463 (codes), RFC 7505 3.2 (5.1.10), RFC 7672 2.2,
+ *	RFC 8689 5 (5.7.30).
  */
 #ifndef MXG_OUTBOUND_TROUBLE_H
 #define MXG_OUTBOUND_TROUBLE_H
@@ -48,7 +57,7 @@
 enum ob_trouble {
     OB_TR_DNS_TEMP, OB_TR_NO_DOMAIN, OB_TR_NULL_MX, OB_TR_CONNECT, OB_TR_TIMEOUT,
     OB_TR_LOST, OB_TR_PROTOCOL, OB_TR_TLS_MISSING, OB_TR_TLS_FAIL, OB_TR_TLSA_FAIL,
-    OB_TR_POLICY_TEMP, OB_TR_LOCAL, OB_TR_OTHER_DOMAIN
+    OB_TR_POLICY_TEMP, OB_TR_LOCAL, OB_TR_OTHER_DOMAIN, OB_TR_RTLS_TEMP, OB_TR_RTLS
 };
 
 struct ob_diag {
@@ -72,5 +81,6 @@ void ob_result_trouble(struct ob_result *r, enum ob_trouble t, const struct ob_d
 		       const char *detail);
 void ob_result_put(struct ob_io *io, const struct ob_result *r);
 const char *ob_result_status(const struct ob_result *r);
+void ob_result_last_host(struct ob_result *r);
 
 #endif

@@ -59,6 +59,8 @@ static void txn_log(const struct ob_txn *t, const struct ob_rcpt *r)
     if (o != NULL && o->tls.protocol[0])
 	snprintf(tls, sizeof(tls), ", tls=%s cipher=%s CV=%s%s%s", o->tls.protocol,
 		 o->tls.cipher, o->tls.cv, o->tls.ocsp[0] ? " OCSP=" : "", o->tls.ocsp);
+    if (o != NULL && o->rtls == OB_RTLS_REQUIRE && r->res.code < 300)
+	snprintf(tls + strlen(tls), sizeof(tls) - strlen(tls), ", requiretls=yes");
     if (o != NULL && o->uses > 1)
 	snprintf(use, sizeof(use), ", conn_use=%d", o->uses);
     if (o != NULL && *ob_pipe_marker(o))
@@ -91,7 +93,7 @@ static struct ob_out *txn_out_for(struct ob_txn *t, const char *key, struct ob_r
 	ob_result_trouble(res, OB_TR_OTHER_DOMAIN, NULL, NULL);
 	return NULL;
     }
-    o = ob_out_new(t->set, key, t->queue_id);
+    o = ob_out_new(t->set, key, t->queue_id, t->env.requiretls ? OB_RTLS_REQUIRE : OB_RTLS_NORMAL);
     (void) ob_out_open(o, &t->env);
     t->outs = xrealloc(t->outs, (t->nouts + 1) * sizeof(*t->outs));
     t->outs[t->nouts++] = o;
@@ -115,6 +117,15 @@ int ob_txn_rcpt(struct ob_txn *t, const char *addr, const char *params, struct o
     r->params = xstrdup(params ? params : "");
     r->out = o;
     r->accepted = ob_out_rcpt(o, addr, r->params, &r->res);
+    if (!r->accepted && o->state == OB_OUT_FAILED && o->tls_refused && o->rtls == OB_RTLS_NORMAL
+	&& t->set->tls_required_no) {
+	r->accepted = r->pending = 1;	/* the header may say TLS-Required: No */
+	r->res.code = 250;
+	snprintf(r->res.enh, sizeof(r->res.enh), "2.1.5");
+	snprintf(r->res.text, sizeof(r->res.text), "Recipient pending: the destination's TLS "
+		 "policy failed (%.*s); the reply after DATA decides (RFC 8689 TLS-Required)",
+		 (int) strcspn(o->fail.text, "\n"), o->fail.text);
+    }
     *res = r->res;
     if (r->accepted)
 	t->naccepted++;
@@ -168,18 +179,105 @@ static struct txn_job *txn_data_all(struct ob_txn *t, struct ob_spool *sp)
     return jobs;
 }
 
-/* ob_txn_data - deliver the message, reply to the MTA, log */
-void ob_txn_data(struct ob_txn *t, struct ob_spool *sp, struct ob_io *mta)
+/* txn_reopen - destination k again in mode: new conversation, recipients again */
+static void txn_reopen(struct ob_txn *t, size_t k, enum ob_rtls mode)
 {
-    struct txn_job *jobs = txn_data_all(t, sp);
-    int smtp_done = 0;
+    struct ob_out *old = t->outs[k], *o;
+
+    msg_info("%s: outbound: %s: the message header asks for %s: new connection", t->queue_id,
+	     old->domain, ob_rtls_name(mode));
+    o = ob_out_new(t->set, old->domain, t->queue_id, mode);
+    (void) ob_out_open(o, &t->env);
+    for (size_t i = 0; i < t->nrcpts; i++) {
+	struct ob_rcpt *r = &t->rcpts[i];
+
+	if (r->out != old || !r->accepted)
+	    continue;
+	r->out = o;
+	r->late = !ob_out_rcpt(o, r->addr, r->params, &r->res);
+    }
+    ob_out_release(&old);	/* mid-transaction: QUIT, never cached */
+    t->outs[k] = o;
+}
+
+/* txn_smtp_late - SMTP mode: one reply for all; a late refusal fails the lot */
+static void txn_smtp_late(struct ob_txn *t)
+{
+    struct ob_rcpt *first = NULL;
+    int all_perm = 1;
 
     for (size_t i = 0; i < t->nrcpts; i++) {
 	struct ob_rcpt *r = &t->rcpts[i];
 
 	if (!r->accepted)
 	    continue;
-	for (size_t j = 0; j < t->nouts; j++)
+	if (r->late && first == NULL)
+	    first = r;
+	all_perm &= r->late && r->res.code >= 500;
+    }
+    if (first == NULL)
+	return;
+    if (!all_perm && first->res.code >= 500) {	/* others could be delivered: retry */
+	first->res.code = 451;
+	first->res.enh[0] = '4';
+    }
+    for (size_t i = 0; i < t->nrcpts; i++)
+	if (t->rcpts[i].accepted) {
+	    t->rcpts[i].res = first->res;
+	    t->rcpts[i].late = 1;
+	}
+    for (size_t j = 0; j < t->nouts; j++)
+	t->outs[j]->naccepted = 0;	/* no DATA: the transaction is abandoned */
+}
+
+/* txn_has_rcpts - does o carry an accepted (or pending) recipient? */
+static int txn_has_rcpts(const struct ob_txn *t, const struct ob_out *o)
+{
+    for (size_t i = 0; i < t->nrcpts; i++)
+	if (t->rcpts[i].out == o && t->rcpts[i].accepted)
+	    return 1;
+    return 0;
+}
+
+/* txn_retag - the header's REQUIRETLS mode; reopen destinations opened otherwise */
+static void txn_retag(struct ob_txn *t, struct ob_spool *sp)
+{
+    unsigned flags;
+    enum ob_rtls mode;
+
+    if (!t->set->requiretls && !t->set->tls_required_no)
+	return;
+    flags = ob_rtls_spool_scan(sp);
+    if (!t->set->tls_required_no)
+	flags &= ~OB_RTLS_HDR_NO;
+    mode = ob_rtls_mode(t->env.requiretls, flags, t->set->requiretls_header);
+    if (mode == OB_RTLS_REQUIRE)
+	t->env.requiretls = 1;
+    for (size_t k = 0; k < t->nouts; k++) {
+	struct ob_out *o = t->outs[k];
+
+	if (txn_has_rcpts(t, o) && ((mode == OB_RTLS_REQUIRE && o->rtls != mode)
+				    || (mode == OB_RTLS_NOTLS && o->state == OB_OUT_FAILED)))
+	    txn_reopen(t, k, mode);
+    }
+    if (!t->lmtp)
+	txn_smtp_late(t);
+}
+
+/* ob_txn_data - deliver the message, reply to the MTA, log */
+void ob_txn_data(struct ob_txn *t, struct ob_spool *sp, struct ob_io *mta)
+{
+    struct txn_job *jobs;
+    int smtp_done = 0;
+
+    txn_retag(t, sp);
+    jobs = txn_data_all(t, sp);
+    for (size_t i = 0; i < t->nrcpts; i++) {
+	struct ob_rcpt *r = &t->rcpts[i];
+
+	if (!r->accepted)
+	    continue;
+	for (size_t j = 0; j < t->nouts && !r->late; j++)
 	    if (jobs[j].out == r->out)
 		r->res = jobs[j].res;
 	txn_log(t, r);

@@ -25,13 +25,34 @@
  *	recipient, in order (RFC 2033 4.2); in SMTP the one destination's
  *	final reply. It logs one Postfix-style line per recipient.
  *
+ *	A message's REQUIRETLS mode (requiretls.h) comes from MAIL FROM
+ *	REQUIRETLS, known at the first RCPT, or from its header, known only
+ *	after DATA (Require-TLS-ESMTP: yes when outbound.requiretls_header
+ *	is set, TLS-Required: No). When the header changes the mode of a
+ *	destination whose conversation was opened in another mode, that
+ *	conversation is abandoned and the destination opened again in the
+ *	message's mode, with its accepted recipients sent again; one that is
+ *	refused then gets that refusal as its final reply (in SMTP mode the
+ *	one reply: permanent only if every recipient was refused so).
+ *
+ *	TLS-Required: No (with outbound.tls_required_header) matters for a
+ *	destination whose hosts all failed on TLS policy (STARTTLS missing,
+ *	handshake or authentication failure, TLSA lookup failure), which
+ *	would defer the message at RCPT time, before its header is known. So
+ *	such a recipient of a message without MAIL FROM REQUIRETLS is
+ *	answered "250 2.1.5 pending" and the reply after DATA decides: the
+ *	destination's failure, or, when the header has TLS-Required: No, the
+ *	result of a new connection with TLS capped at may. The MTA's queue
+ *	still holds the message until that reply (LMTP: one per recipient).
+ *
  *	ob_txn_end() closes the conversations: those that never reached the
  *	final dot (the MTA vanished, RSET, a failed DATA) are abandoned, so
  *	the next hop discards the transaction.
  * DIAGNOSTICS
  *	ob_txn_rcpt: 1 accepted, 0 not; *res is the reply for the MTA.
  * STANDARDS
- *	RFC 2033 (LMTP), RFC 5321 3.3, 4.5.3.1.8 (recipients per transaction).
+ *	RFC 2033 (LMTP), RFC 5321 3.3, 4.5.3.1.8 (recipients per transaction),
+ *	RFC 8689 4.2.1, 5 (REQUIRETLS, TLS-Required).
  */
 #ifndef MXG_OUTBOUND_TXN_H
 #define MXG_OUTBOUND_TXN_H
@@ -46,6 +67,10 @@ struct ob_rcpt {
     struct ob_out *out;
     struct ob_result res;	/* the RCPT reply, later the final one */
     int accepted;
+    int late;			/* refused when its destination was reopened for the
+				   message's REQUIRETLS mode: res is that refusal */
+    int pending;		/* the destination failed on TLS policy: accepted until
+				   the header says whether TLS-Required: No applies */
 };
 
 struct ob_txn {

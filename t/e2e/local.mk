@@ -8,6 +8,7 @@ include t/e2e/dcc.mk
 include t/e2e/sendmail.mk
 include t/e2e/outbound.mk
 include t/e2e/outbound_pipe.mk
+include t/e2e/outbound_requiretls.mk
 include t/e2e/event.mk
 include t/e2e/dmarc.mk
 include t/e2e/dkim.mk

@@ -27,6 +27,7 @@ include t/fuzz/dcc.mk
 include t/fuzz/outbound.mk
 include t/fuzz/outbound_pipe.mk
 include t/fuzz/outbound_proxy.mk
+include t/fuzz/outbound_rtls.mk
 include t/fuzz/event.mk
 include t/fuzz/dmarc.mk
 include t/fuzz/metrics.mk

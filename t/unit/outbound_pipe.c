@@ -196,7 +196,7 @@ static int deliver(struct ob_settings *s, int *used_r, int *retried_r, char *mar
     struct ob_env env = { .sender = "a@client.test" };
     struct ob_spool *sp = ob_spool_new(65536, "/tmp");
     struct ob_result res;
-    struct ob_out *o = ob_out_new(s, "peer.test", "TESTQ");
+    struct ob_out *o = ob_out_new(s, "peer.test", "TESTQ", OB_RTLS_NORMAL);
     int ok = 0;
 
     (void) ob_spool_write(sp, "Subject: x\r\n\r\nbody\r\n", 20);
