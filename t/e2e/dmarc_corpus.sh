@@ -5,7 +5,11 @@
 # temporary failures. DKIM keys are made by openssl and the messages signed at
 # run time (t/tools/dmarc_sign), so nothing expires. Each case checks
 # dmarc_status, the A-R word (fact dmarc and the dmarc= clause) and the facts
-# listed in t/data/dmarc/cases.
+# listed in t/data/dmarc/cases. Two cases go through a mailing list first
+# (seal_as): its MX's real evaluation (dmarc=pass) is sealed into an ARC set
+# with a key published in the zone, its Subject tag breaks the DKIM signature;
+# the trusted sealer's chain turns the p=reject failure into none
+# (local_policy), an untrusted sealer's valid chain does not.
 #
 # A case that needs the facts of another check module (spf, dkim) that is not
 # registered in this build is reported as a TAP TODO with the reason, never
@@ -39,18 +43,38 @@ t_dns_start || t_bail "the DNS bed did not start"
 
 # conf NAME WORDS - a config for the case's config column
 conf() {
-	_disc=psl; _nofrom=false
+	_disc=psl; _nofrom=false; _trust=
 	for w in $2; do
 		case $w in
 		tw) _disc=treewalk ;;
 		nofromreject) _nofrom=true ;;
+		trust=*) _trust="\"${w#trust=}\"" ;;
 		esac
 	done
 	{ printf 'milter: { authserv_id = "mx.test"; };\n'
 	  printf 'store: { lmdb = "%s/state.mdb"; };\n' "$T_DIR"
 	  printf 'dmarc: { discovery = "%s"; reject_on_nofrom = %s; history_file = "%s"; };\n' \
 		"$_disc" "$_nofrom" "$T_DIR/history"
+	  printf 'arc: { trusted_sealers = [ %s ]; };\n' "$_trust"
 	  t_dns_conf 1000; } >"$T_DIR/$1.conf"
+}
+
+# seal_as SEALER IN OUT - IN through a mailing list at SEALER: its MX checks
+# the message (its own Authentication-Results, history off), the list tags the
+# Subject and seals the result with the key of s1._domainkey.SEALER
+seal_as() {
+	{ printf 'milter: { authserv_id = "%s"; };\n' "$1"
+	  printf 'store: { lmdb = "%s/list.mdb"; };\n' "$T_DIR"
+	  printf 'dmarc: { history = ""; };\n'
+	  printf 'arc: { seal = { admd = "%s"; selector = "s1"; key = "%s"; }; };\n' \
+		"$1" "$T_DIR/dkim.pem"
+	  t_dns_conf 1000; } >"$T_DIR/list-$1.conf"
+	"$MXG" check -c "$T_DIR/list-$1.conf" --ip 192.0.2.10 --helo mx.aligned.test \
+		--from bounce@aligned.test --rcpt "list@$1" --json "$2" >"$T_DIR/list-$1.json" ||
+		return 1
+	{ printf 'Authentication-Results: %s\r\n' "$(authres "$T_DIR/list-$1.json")"
+	  sed 's/^Subject: /Subject: [list] /' "$2"; } >"$T_DIR/list-$1.eml"
+	"$MXG" seal -c "$T_DIR/list-$1.conf" "$T_DIR/list-$1.eml" >"$3" 2>"$T_DIR/list-$1.err"
 }
 
 # fact FILE NAME - a fact of a --json output ("" when unset)
@@ -79,10 +103,18 @@ run_case() {
 	want_ar=$(trim "$9"); more=$(trim "${10}")
 	conf "$name" "$cfg"
 	in=$D/msg/$msg.eml
+	sealer=
+	case $signer in *" seal="*) sealer=${signer##* seal=}; signer=${signer%% *} ;; esac
 	if [ "$signer" != - ]; then
 		"$SIGN" "$T_DIR/dkim.pem" "$signer" s1 <"$in" >"$T_DIR/$name.eml" ||
 			{ ok 1 "$name: the message could not be signed"; return; }
 		in=$T_DIR/$name.eml
+	fi
+	if [ -n "$sealer" ]; then
+		seal_as "$sealer" "$in" "$T_DIR/$name.sealed.eml" ||
+			{ ok 1 "$name: the list at $sealer could not seal the message"
+			  t_diag "$(cat "$T_DIR/list-$sealer.err" 2>/dev/null)"; return; }
+		in=$T_DIR/$name.sealed.eml
 	fi
 	set -- --ip "$ip" --helo mx.aligned.test --rcpt bob@rcpt.test --json
 	[ "$mfrom" = "<>" ] || set -- "$@" --from "$mfrom"
@@ -95,7 +127,7 @@ run_case() {
 	fi
 	for n in $needs; do
 		[ "$n" = - ] && continue
-		fn=$n; [ "$n" = dkim ] && fn=dkim_results
+		fn=$n; [ "$n" = dkim ] && fn=dkim_results; [ "$n" = arc ] && fn=arc_state
 		if [ -z "$(fact "$T_DIR/$name.json" "$fn")" ] && [ -z "$(fact "$T_DIR/$name.json" "$n")" ]; then
 			[ -n "$(fact "$T_DIR/$name.json" dmarc_domain_policy)" ] && NREC=$((NREC + 1))
 			todo "$name: $want" "needs the $n check module's facts (not registered in this build)"
@@ -145,6 +177,18 @@ printf '%s' "$ar" | grep -q 'dmarc=fail (p=reject dis=quarantine) header.from=tr
 ok $? "A-R: t=y shows the published p=reject and the applied dis=quarantine"
 fact "$T_DIR/servfail-temperror.json" dmarc_status_text | grep -q 'SERVFAIL'
 ok $? "the status text of a SERVFAIL names it"
+what="the list's seal carries its AAR with dmarc=pass for aligned.test"
+case $TODO_CASES in
+*" arc-trusted-sealer-override "*) todo "$what" "needs the arc check module's facts" ;;
+*)	tr -d '\r' <"$T_DIR/arc-trusted-sealer-override.sealed.eml" | perl -e 'local $/; my $t = <STDIN>;
+		($t) = split /\n\n/, $t, 2; $t =~ s/\n[ \t]+/ /g;
+		exit($t =~ /^ARC-Authentication-Results: i=1; fwd\.test;.*dmarc=pass.*header\.from=aligned\.test/m ? 0 : 1)'
+	ok $? "$what"
+	ar=$(authres "$T_DIR/arc-trusted-sealer-override.json" | perl -0pe 's/\r?\n[ \t]+/ /g')
+	printf '%s' "$ar" | grep -q 'dmarc=fail (p=reject dis=none) reason="local_policy (arc=pass as=fwd.test)" header.from=aligned.test' ||
+		{ t_diag "A-R: $ar"; false; }
+	ok $? "A-R of the overridden failure: dmarc=fail (p=reject dis=none) reason=\"local_policy (arc=pass as=fwd.test)\"" ;;
+esac
 what="the status text says which identifier did not align and why"
 case $TODO_CASES in
 *" nothing-aligned-reject "*) todo "$what" "needs the spf check module's facts" ;;
