@@ -193,7 +193,7 @@ static int arc_check_ams(struct arc_verify *v, int i, const struct crypto_keysrc
 	return (*why_r = "hash failure", CRYPTO_TEMP);
     if (s->ams_sig->bh_len != 32 || memcmp(bh, s->ams_sig->bh, 32) != 0)
 	return (*why_r = "body hash mismatch", CRYPTO_FAIL);
-    if ((stripped = crypto_strip_b(h->raw, h->raw_len, &slen)) == NULL)
+    if ((stripped = crypto_sig_strip_b(s->ams_sig, h, &slen)) == NULL)
 	return (*why_r = "b= cannot be removed", CRYPTO_FAIL);
     if (crypto_hash_headers(v->hdrs, s->ams_sig->h, s->ams_sig->nh,
 			    s->ams_sig->hcanon, stripped, slen, hh) < 0)
@@ -226,7 +226,9 @@ static int arc_check_as(struct arc_verify *v, int i, const struct crypto_keysrc 
 	    len[n++] = h->raw_len;
 	}
     }
-    if ((stripped = crypto_strip_b(raw[n - 1], len[n - 1], &slen)) == NULL)
+    if ((stripped = crypto_sig_strip_b(v->set[i].as_sig,
+				       mail_hdrs_at(v->hdrs, (size_t) v->set[i].as),
+				       &slen)) == NULL)
 	return (*why_r = "b= cannot be removed", CRYPTO_FAIL);
     raw[n - 1] = stripped;
     len[n - 1] = slen;

@@ -74,8 +74,7 @@ static void dkim_one_init(struct dkim_verify *v, struct dkim_one *o,
     } else if (o->sig->t > now + DKIM_CLOCK_SKEW) {
 	o->res.result = DKIM_FAIL;
 	o->res.reason = "signature in the future";
-    } else if ((o->stripped = crypto_strip_b(h->raw, h->raw_len,
-					     &o->stripped_len)) == NULL) {
+    } else if ((o->stripped = crypto_sig_strip_b(o->sig, h, &o->stripped_len)) == NULL) {
 	o->res.result = DKIM_PERMERROR;
 	o->res.reason = "b= cannot be removed";
     } else if ((o->body = crypto_bodyset_get(v->set, o->sig->bcanon, o->sig->l)) == NULL) {

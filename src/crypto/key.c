@@ -6,6 +6,10 @@
  *	int crypto_key_parse(const char *txt, size_t len, struct crypto_key **key_r,
  *			const char **why_r);
  *	void crypto_key_free(struct crypto_key **key);
+ *	struct crypto_key *crypto_key_ref(struct crypto_key *key);
+ *	int crypto_key_verify(struct crypto_key *key, int alg,
+ *			const unsigned char *md32, const unsigned char *sig,
+ *			size_t sig_len);
  *	int crypto_verify(int alg, EVP_PKEY *pkey, const unsigned char *md32,
  *			const unsigned char *sig, size_t sig_len);
  *	int crypto_sign(int alg, EVP_PKEY *pkey, const unsigned char *md32,
@@ -23,6 +27,12 @@
  *	(key->revoked, no pkey). RSA keys outside 1024..8192 bits are
  *	refused: small ones are forgeable, huge ones are a CPU attack.
  *
+ *	A key record is shared by reference counts (atomic: the key cache
+ *	hands it to several threads). crypto_key_verify verifies with one
+ *	of the key's idle RSA contexts (a mutex guards the pool; at most
+ *	CRYPTO_KEY_POOL are kept, one per concurrent verifier is made from
+ *	the template), so no context is set up per signature.
+ *
  *	Both algorithms sign the SHA-256 of the canonicalized headers:
  *	RSA as PKCS#1 v1.5 with a SHA-256 DigestInfo, Ed25519 as PureEdDSA
  *	over those 32 octets (RFC 8463 3).
@@ -31,8 +41,8 @@
  *	seed, RFC 8463's form) from a regular file that is not accessible by
  *	group or other; the buffer holding the key is cleansed.
  * DIAGNOSTICS
- *	crypto_key_parse: 0 ok, -1 with *why_r. crypto_verify: 1 good,
- *	0 bad. crypto_sign: 0 ok, -1 failure. crypto_privkey_*: NULL with
+ *	crypto_key_parse: 0 ok, -1 with *why_r. crypto_verify,
+ *	crypto_key_verify: 1 good, 0 bad. crypto_sign: 0 ok, -1 failure. crypto_privkey_*: NULL with
  *	*why_r allocated (never holding key material).
  * STANDARDS
  *	RFC 6376 3.3, 3.6.1; RFC 8301 (key sizes, no rsa-sha1); RFC 8463.
@@ -98,6 +108,8 @@ int crypto_key_parse(const char *txt, size_t len, struct crypto_key **key_r,
 	return -1;
     }
     key = xcalloc(1, sizeof(*key));
+    key->refs = 1;
+    pthread_mutex_init(&key->lock, NULL);
     if ((t = crypto_tag_get(&tl, "v")) != NULL
 	&& (t != &tl.tags[0] || strcmp(t->value, "DKIM1") != 0)) {
 	*why_r = "bad v= in key record";
@@ -143,16 +155,56 @@ bad:
 void crypto_key_free(struct crypto_key **keyp)
 {
     struct crypto_key *key = *keyp;
+    size_t  k;
 
     if (key == NULL)
 	return;
+    *keyp = NULL;
+    if (__atomic_sub_fetch(&key->refs, 1, __ATOMIC_ACQ_REL) > 0)
+	return;
+    for (k = 0; k < key->npool; k++)
+	EVP_PKEY_CTX_free(key->pool[k]);
+    pthread_mutex_destroy(&key->lock);
     EVP_PKEY_CTX_free(key->vctx);
     EVP_PKEY_free(key->pkey);
     free(key->k);
     free(key->h);
     free(key->s);
     free(key->t);
-    xfreep(keyp);
+    free(key);
+}
+
+/* crypto_key_ref - one more owner of a key record */
+struct crypto_key *crypto_key_ref(struct crypto_key *key)
+{
+    __atomic_add_fetch(&key->refs, 1, __ATOMIC_RELAXED);
+    return key;
+}
+
+/* crypto_key_verify - verify with the key, RSA through an idle pooled context */
+int crypto_key_verify(struct crypto_key *key, int alg, const unsigned char *md32,
+		      const unsigned char *sig, size_t sig_len)
+{
+    EVP_PKEY_CTX *ctx = NULL;
+    int     good;
+
+    if (key->vctx == NULL || alg != CRYPTO_ALG_RSA_SHA256)
+	return crypto_verify(alg, key->pkey, md32, sig, sig_len);
+    pthread_mutex_lock(&key->lock);
+    if (key->npool > 0)
+	ctx = key->pool[--key->npool];
+    pthread_mutex_unlock(&key->lock);
+    if (ctx == NULL && (ctx = EVP_PKEY_CTX_dup(key->vctx)) == NULL)
+	return crypto_verify(alg, key->pkey, md32, sig, sig_len);
+    good = EVP_PKEY_verify(ctx, sig, sig_len, md32, 32) == 1;
+    pthread_mutex_lock(&key->lock);
+    if (key->npool < CRYPTO_KEY_POOL) {
+	key->pool[key->npool++] = ctx;
+	ctx = NULL;
+    }
+    pthread_mutex_unlock(&key->lock);
+    EVP_PKEY_CTX_free(ctx);
+    return good;
 }
 
 /* crypto_pkey_alg - the signing algorithm of a key */

@@ -5,9 +5,9 @@
  *	See keysrc.h.
  * DESCRIPTION
  *	The cache is a small hash table of parsed key records keyed by the
- *	DNS name, each entry holding its own reference on the EVP_PKEY;
- *	lookups hand out a copy with a new reference, so an entry can expire
- *	while a verifier still uses the key. Only good keys are cached:
+ *	DNS name; lookups hand out a new reference to the shared record
+ *	(no copy: its pooled RSA verify contexts are reused across
+ *	messages), so an entry can expire while a verifier still uses it. Only good keys are cached:
  *	negative and temporary answers are left to src/dns's cache.
  * DIAGNOSTICS
  *	See keysrc.h.
@@ -46,23 +46,6 @@ static unsigned kc_hash(const char *s)
     while (*s)
 	h = h * 33 + (unsigned char) *s++;
     return h % KC_BUCKETS;
-}
-
-/* kc_key_copy - a copy of a key record sharing the EVP_PKEY */
-static struct crypto_key *kc_key_copy(const struct crypto_key *k)
-{
-    struct crypto_key *c = xcalloc(1, sizeof(*c));
-
-    c->k = xstrdup(k->k);
-    c->h = k->h ? xstrdup(k->h) : NULL;
-    c->s = k->s ? xstrdup(k->s) : NULL;
-    c->t = k->t ? xstrdup(k->t) : NULL;
-    c->revoked = k->revoked;
-    if (k->pkey != NULL && EVP_PKEY_up_ref(k->pkey) == 1)
-	c->pkey = k->pkey;
-    if (c->pkey != NULL && k->vctx != NULL)
-	c->vctx = EVP_PKEY_CTX_dup(k->vctx);	/* contexts are not shared */
-    return c;
 }
 
 /* crypto_keycache_alloc - a cache of at most max keys kept ttl seconds */
@@ -118,7 +101,7 @@ static struct crypto_key *kc_get(struct crypto_keycache *c, const char *name)
 	    continue;
 	}
 	if (strcmp(e->name, name) == 0) {
-	    k = kc_key_copy(e->key);
+	    k = crypto_key_ref(e->key);
 	    break;
 	}
 	ep = &e->next;
@@ -129,7 +112,7 @@ static struct crypto_key *kc_get(struct crypto_keycache *c, const char *name)
 
 /* kc_put - remember a good key (when there is room) */
 static void kc_put(struct crypto_keycache *c, const char *name,
-		   const struct crypto_key *k)
+		   struct crypto_key *k)
 {
     struct kc_entry *e;
     unsigned h = kc_hash(name);
@@ -138,7 +121,7 @@ static void kc_put(struct crypto_keycache *c, const char *name,
     if (c->count < c->max) {
 	e = xcalloc(1, sizeof(*e));
 	e->name = xstrdup(name);
-	e->key = kc_key_copy(k);
+	e->key = crypto_key_ref(k);
 	e->expires = time(NULL) + c->ttl;
 	e->next = c->b[h];
 	c->b[h] = e;
@@ -218,8 +201,7 @@ int crypto_sig_check(const struct crypto_sig *sig, const unsigned char *hh32,
 	ret = (*why_r = "key h= does not allow sha256", CRYPTO_PERM);
     else if (key->s && !key_allows(key->s, "*") && !key_allows(key->s, "email"))
 	ret = (*why_r = "key not for email", CRYPTO_PERM);
-    else if (key->vctx != NULL ? EVP_PKEY_verify(key->vctx, sig->b, sig->b_len, hh32, 32) != 1
-	     : !crypto_verify(sig->alg, key->pkey, hh32, sig->b, sig->b_len))
+    else if (!crypto_key_verify(key, sig->alg, hh32, sig->b, sig->b_len))
 	ret = (*why_r = "signature verification failed", CRYPTO_FAIL);
     else
 	ret = CRYPTO_PASS;

@@ -134,20 +134,20 @@ void crypto_taglist_free(struct crypto_taglist *tl)
     tl->count = 0;
 }
 
+/* b64_digit - value + 1 of each base64 digit, 0 for other octets */
+static const unsigned char b64_digit[256] = {
+    ['A'] = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+    21, 22, 23, 24, 25, 26,
+    ['a'] = 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44,
+    45, 46, 47, 48, 49, 50, 51, 52,
+    ['0'] = 53, 54, 55, 56, 57, 58, 59, 60, 61, 62,
+    ['+'] = 63, ['/'] = 64,
+};
+
 /* b64_val - value of a base64 digit, -1 if none */
-static int b64_val(int c)
+static inline int b64_val(int c)
 {
-    if (c >= 'A' && c <= 'Z')
-	return c - 'A';
-    if (c >= 'a' && c <= 'z')
-	return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-	return c - '0' + 52;
-    if (c == '+')
-	return 62;
-    if (c == '/')
-	return 63;
-    return -1;
+    return (int) b64_digit[c & 0xff] - 1;
 }
 
 /* crypto_b64_decode - decode base64, ignoring white space */

@@ -2,8 +2,10 @@
  * NAME
  *	crypto - unit tests of src/crypto: tag lists, base64, canonicalization,
  *	body hashing in chunks and l=, key records and sizes, private key
- *	file permissions, the key cache, hostile ARC and DKIM input
+ *	file permissions, the key cache and its shared keys (RSA verify
+ *	context pool, threads), hostile ARC and DKIM input
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,31 @@ static void check_body(int canon, long long l, const char *body, const char *wan
     free(a);
     free(b);
     free(c);
+}
+
+/* long_lines - relaxed lines longer than the 16 KB output buffer */
+static void long_lines(void)
+{
+    struct buf body = BUF_INIT, want = BUF_INIT;
+    int     i, k;
+
+    for (i = 0; i < 3; i++) {
+	for (k = 0; k < 20000; k++) {
+	    buf_putc(&body, (char) ('a' + k % 26));
+	    buf_putc(&want, (char) ('a' + k % 26));
+	    if (k % 700 == 0) {
+		buf_puts(&body, k % 1400 ? " \t " : " ");
+		buf_putc(&want, ' ');
+	    }
+	}
+	buf_puts(&body, "  b\t \r\n");
+	buf_puts(&want, " b\r\n");
+    }
+    buf_puts(&body, " \r\n\r\n");
+    check_body(CRYPTO_CANON_RELAXED, -1, buf_str(&body), buf_str(&want),
+	       "relaxed: 60 KB of 20000-octet lines (past the 16 KB output buffer), in any chunking");
+    buf_free(&body);
+    buf_free(&want);
 }
 
 static void test_taglist(void)
@@ -135,6 +162,9 @@ static void test_canon(void)
     check_body(CRYPTO_CANON_SIMPLE, -1, "a\rb\r\n", "a\rb\r\n", "a bare CR is content");
     check_body(CRYPTO_CANON_SIMPLE, 5, "hello world\r\n", "hello", "l= limits the hashed octets");
     check_body(CRYPTO_CANON_RELAXED, 0, "x\r\n", "", "l=0 hashes nothing");
+    check_body(CRYPTO_CANON_RELAXED, -1, "a\rb \r\t\r\n", "a\rb \r\r\n",
+	       "relaxed: a bare CR is content, white space before it one space");
+    long_lines();
 }
 
 /* fake_rsa_pub - a syntactically valid RSA public key of any size */
@@ -280,6 +310,74 @@ static void test_keycache(void)
     ok(crypto_keysrc_get(&src, "nx.example", "s", &k, &why) == 0
        && strcmp(why, "key not found") == 0, "a missing key is 'key not found'");
     crypto_keycache_free(&src.cache);
+}
+
+struct pool_job {
+    struct crypto_key *key;
+    const unsigned char *md, *sig;
+    size_t  sig_len;
+    int     good;
+};
+
+/* pool_worker - 50 verifies through the shared key's context pool */
+static void *pool_worker(void *arg)
+{
+    struct pool_job *j = arg;
+    int     i;
+
+    for (i = 0; i < 50; i++)
+	j->good += crypto_key_verify(j->key, CRYPTO_ALG_RSA_SHA256, j->md, j->sig, j->sig_len);
+    return NULL;
+}
+
+static void test_key_pool(void)
+{
+    EVP_PKEY *priv = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t) 2048);
+    unsigned char md[32], bad[32], *der = NULL, *sig = NULL;
+    struct crypto_keysrc src = {fetch_one, NULL, NULL, 0};
+    struct crypto_key *k1 = NULL, *k2 = NULL;
+    struct pool_job job[4];
+    pthread_t th[4];
+    size_t  sig_len = 0;
+    const char *why;
+    char   *b64, *rec;
+    int     len = i2d_PUBKEY(priv, &der), i, all = 1;
+
+    b64 = crypto_b64_encode(der, (size_t) len);
+    rec = xasprintf("v=DKIM1; k=rsa; p=%s", b64);
+    memset(md, 7, sizeof(md));
+    memset(bad, 8, sizeof(bad));
+    crypto_sign(CRYPTO_ALG_RSA_SHA256, priv, md, &sig, &sig_len);
+    src.ctx = rec;
+    src.cache = crypto_keycache_alloc(16, 3600);
+    crypto_keysrc_get(&src, "football.example.com", "brisbane", &k1, &why);
+    crypto_keysrc_get(&src, "football.example.com", "brisbane", &k2, &why);
+    ok(k1 != NULL && k1 == k2, "the key cache hands out the same parsed key, not a copy");
+    ok(crypto_key_verify(k1, CRYPTO_ALG_RSA_SHA256, md, sig, sig_len) == 1
+       && crypto_key_verify(k1, CRYPTO_ALG_RSA_SHA256, bad, sig, sig_len) == 0
+       && crypto_key_verify(k2, CRYPTO_ALG_RSA_SHA256, md, sig, sig_len) == 1
+       && k1->npool == 1,
+       "a pooled RSA context verifies again after a bad signature (one context kept)");
+    for (i = 0; i < 4; i++) {
+	job[i] = (struct pool_job) {k1, md, sig, sig_len, 0};
+	pthread_create(&th[i], NULL, pool_worker, &job[i]);
+    }
+    for (i = 0; i < 4; i++) {
+	pthread_join(th[i], NULL);
+	all &= job[i].good == 50;
+    }
+    ok(all && k1->npool >= 1 && k1->npool <= CRYPTO_KEY_POOL,
+       "four threads verify with one cached key at once: all 200 pass, the pool stays bounded");
+    crypto_key_free(&k1);
+    crypto_keycache_free(&src.cache);
+    ok(k1 == NULL && crypto_key_verify(k2, CRYPTO_ALG_RSA_SHA256, md, sig, sig_len) == 1,
+       "a key outlives the cache while a verifier holds it");
+    crypto_key_free(&k2);
+    OPENSSL_free(der);
+    EVP_PKEY_free(priv);
+    free(sig);
+    free(b64);
+    free(rec);
 }
 
 /* verify_arc - ARC state of a message text, with no keys at all */
@@ -469,6 +567,7 @@ int     main(void)
     test_keys();
     test_privkey_file();
     test_keycache();
+    test_key_pool();
     test_hostile();
     test_dkim_results();
     return done_testing();
