@@ -300,9 +300,14 @@ const struct conf_key conf_keys[] = {
 	  "CA certificates for verify and secure; empty: the system CA store"),
     K_STR("outbound.tls_cert_file", "", NULL,
 	  "certificate chain offered to the MTA with STARTTLS; empty: a self-signed one "
-	  "made at start"),
+	  "made at the first start and kept in state_dir"),
     K_STR("outbound.tls_key_file", "", NULL,
-	  "private key of tls_cert_file; empty: in tls_cert_file"),
+	  "private key of tls_cert_file (mode 0600: a key readable by group or other is "
+	  "refused); empty: in tls_cert_file"),
+    K_STR("outbound.state_dir", "/var/lib/mxguard", NULL,
+	  "directory (not writable by group or other) where mxguard-outbound keeps its "
+	  "self-signed STARTTLS certificate, starttls-cert.pem and starttls-key.pem (mode "
+	  "0600); empty or unusable: one made for each run"),
     K_CIDRS("outbound.proxy_hosts", none,
 	    "load balancers that must send a PROXY protocol v1/v2 header first; "
 	    "its address is then the client"),

@@ -54,6 +54,8 @@
  *	int crypto_sign(int alg, EVP_PKEY *pkey, const unsigned char *md32,
  *			unsigned char **sig_r, size_t *sig_len_r);
  *	EVP_PKEY *crypto_privkey_load(const char *path, char **why_r);
+ *	char *crypto_private_file(const char *path, size_t *len_r, char **why_r);
+ *	void crypto_private_free(char *data);
  *	EVP_PKEY *crypto_privkey_pem(const char *pem, size_t len, char **why_r);
  *	EVP_PKEY *crypto_privkey_ed25519_seed(const unsigned char *seed, size_t len);
  *	int crypto_pkey_alg(EVP_PKEY *pkey);
@@ -95,8 +97,10 @@
  *	RSA keys below 1024 or above 8192 bits are refused.
  *
  *	crypto_privkey_load refuses a key file readable by group or other
- *	(and anything but a regular file). Key material never reaches a
- *	log line or a reason.
+ *	(and anything but a regular file); crypto_private_file is that
+ *	check and read alone (at most 64 KiB, NUL-terminated), for other
+ *	key formats; crypto_private_free cleanses and frees its buffer.
+ *	Key material never reaches a log line or a reason.
  * DIAGNOSTICS
  *	Parsers: 0 ok, -1 with *why_r (static text). crypto_verify: 1 good,
  *	0 bad signature. crypto_sign: 0 ok, -1 failure. Loaders return NULL
@@ -223,6 +227,8 @@ EVP_PKEY_CTX *crypto_verify_template(EVP_PKEY *pkey);
 int crypto_sign(int alg, EVP_PKEY *pkey, const unsigned char *md32,
 		unsigned char **sig_r, size_t *sig_len_r);
 EVP_PKEY *crypto_privkey_load(const char *path, char **why_r);
+char *crypto_private_file(const char *path, size_t *len_r, char **why_r);
+void crypto_private_free(char *data);
 EVP_PKEY *crypto_privkey_pem(const char *pem, size_t len, char **why_r);
 EVP_PKEY *crypto_privkey_ed25519_seed(const unsigned char *seed, size_t len);
 int crypto_pkey_alg(EVP_PKEY *pkey);

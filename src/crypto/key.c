@@ -353,14 +353,13 @@ EVP_PKEY *crypto_privkey_pem(const char *pem, size_t len, char **why_r)
     return pkey;
 }
 
-/* crypto_privkey_load - read a private key file kept private */
-EVP_PKEY *crypto_privkey_load(const char *path, char **why_r)
+/* crypto_private_file - the contents of a file kept private (group/other: refused) */
+char *crypto_private_file(const char *path, size_t *len_r, char **why_r)
 {
     struct stat st;
-    char   *data, *why = NULL;
+    char   *data;
     ssize_t n;
     size_t  len = 0;
-    EVP_PKEY *pkey;
     int     fd;
 
     if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
@@ -385,9 +384,30 @@ EVP_PKEY *crypto_privkey_load(const char *path, char **why_r)
     while (len < KEY_FILE_MAX && (n = read(fd, data + len, KEY_FILE_MAX - len)) > 0)
 	len += (size_t) n;
     close(fd);
-    pkey = crypto_privkey_pem(data, len, &why);
-    OPENSSL_cleanse(data, KEY_FILE_MAX);
+    data[len] = 0;
+    *len_r = len;
+    return data;
+}
+
+/* crypto_private_free - cleanse and free what crypto_private_file returned */
+void crypto_private_free(char *data)
+{
+    if (data != NULL)
+	OPENSSL_cleanse(data, KEY_FILE_MAX + 1);
     free(data);
+}
+
+/* crypto_privkey_load - read a private key file kept private */
+EVP_PKEY *crypto_privkey_load(const char *path, char **why_r)
+{
+    char   *data, *why = NULL;
+    size_t  len = 0;
+    EVP_PKEY *pkey;
+
+    if ((data = crypto_private_file(path, &len, why_r)) == NULL)
+	return NULL;
+    pkey = crypto_privkey_pem(data, len, &why);
+    crypto_private_free(data);
     if (pkey == NULL) {
 	*why_r = xasprintf("key file %s: %s", path, why);
 	free(why);

@@ -101,11 +101,11 @@ static int outbound_check(struct outbound *d, const struct conf *c)
     return ret;
 }
 
-/* outbound_settings - settings from c; errors to stderr or the log */
-static struct ob_settings *outbound_settings(struct conf *c, int to_stderr)
+/* outbound_settings - settings from c (running: 0 for -t); errors to stderr or the log */
+static struct ob_settings *outbound_settings(struct conf *c, int running, int to_stderr)
 {
     struct buf why = BUF_INIT;
-    struct ob_settings *s = ob_settings_new(c, &why);
+    struct ob_settings *s = ob_settings_new(c, running, &why);
 
     if (s == NULL) {
 	char *save, *ln = strtok_r(why.data ? why.data : (char *) "", "\n", &save);
@@ -150,7 +150,7 @@ static void outbound_reload(struct outbound *d)
 	return;
     }
     buf_free(&errs);
-    if ((s = outbound_settings(c, 0)) == NULL) {
+    if ((s = outbound_settings(c, 1, 0)) == NULL) {
 	msg_error("%s: reload failed: keeping the old configuration", PROG);
 	conf_unref(&c);
 	return;
@@ -222,7 +222,7 @@ int main(int argc, char **argv)
     if ((c = daemon_conf_load(PROG, d.opts.config)) == NULL || outbound_check(&d, c) < 0)
 	exit(1);
     if (d.opts.test) {
-	if ((d.set = outbound_settings(c, 1)) == NULL)
+	if ((d.set = outbound_settings(c, 0, 1)) == NULL)
 	    exit(1);
 	printf("%s: configuration %s is valid\n", PROG, daemon_conf_name(c));
 	ob_settings_unref(&d.set);
@@ -241,7 +241,7 @@ int main(int argc, char **argv)
 		 " set outbound.user outside of tests", PROG);
     if (!d.opts.foreground && daemon(0, 0) < 0)
 	msg_fatal("%s: cannot detach: %s", PROG, strerror(errno));
-    if ((d.set = outbound_settings(c, d.opts.foreground)) == NULL)
+    if ((d.set = outbound_settings(c, 1, d.opts.foreground)) == NULL)
 	exit(1);
     metrics_http_start_conf(PROG, c, metrics_outbound_init);
     pidfile = conf_str(c, "outbound.pidfile");

@@ -4,7 +4,8 @@
  * SYNOPSIS
  *	#include "outbound/outbound.h"
  *
- *	struct ob_settings *ob_settings_new(struct conf *c, struct buf *why_r);
+ *	struct ob_settings *ob_settings_new(struct conf *c, int running,
+ *					    struct buf *why_r);
  *	struct ob_settings *ob_settings_ref(struct ob_settings *s);
  *	void ob_settings_unref(struct ob_settings **sp);
  *	const char *ob_tls_level_name(enum ob_tls_level l);
@@ -15,7 +16,10 @@
  *	An ob_settings is everything a session needs, built once from a
  *	config snapshot (resolver, TLS contexts, policy lists) and shared,
  *	reference counted, by the sessions that started with it; a reload
- *	(SIGHUP) builds a new one and new connections take it.
+ *	(SIGHUP) builds a new one and new connections take it. running is
+ *	0 for a check (mxguard-outbound -t, tests): then nothing is written,
+ *	e.g. no STARTTLS certificate is kept in outbound.state_dir
+ *	(server_cert.h).
  *
  *	TLS levels are ordered as in Postfix: none < may < encrypt < dane <
  *	dane-only < verify < secure. The level of a destination comes from
@@ -91,7 +95,7 @@ struct ob_settings {
     int tls_required_no;	/* outbound.tls_required_header: honour TLS-Required: No */
 };
 
-struct ob_settings *ob_settings_new(struct conf *c, struct buf *why_r);
+struct ob_settings *ob_settings_new(struct conf *c, int running, struct buf *why_r);
 struct ob_settings *ob_settings_ref(struct ob_settings *s);
 void ob_settings_unref(struct ob_settings **sp);
 const char *ob_tls_level_name(enum ob_tls_level l);

@@ -17,6 +17,7 @@
 #include "outbound/conn_cache.h"
 #include "outbound/events.h"
 #include "outbound/pipe_connect.h"
+#include "outbound/server_cert.h"
 #include "outbound/tls_dane.h"
 #include "policy/lists.h"
 #include "util/xmalloc.h"
@@ -95,7 +96,7 @@ static enum ob_tls_level settings_default_level(const struct conf *c)
 }
 
 /* ob_settings_new - everything sessions need, from one snapshot */
-struct ob_settings *ob_settings_new(struct conf *c, struct buf *why_r)
+struct ob_settings *ob_settings_new(struct conf *c, int running, struct buf *why_r)
 {
     struct ob_settings *s = xcalloc(1, sizeof(*s));
     const char *helo = conf_str(c, "outbound.helo_name"), *why = NULL;
@@ -128,8 +129,7 @@ struct ob_settings *ob_settings_new(struct conf *c, struct buf *why_r)
     }
     if ((s->client_ctx = ob_tls_client_ctx(conf_str(c, "outbound.ca_file"), why_r)) == NULL)
 	goto bad;
-    s->server_ctx = ob_tls_server_ctx(conf_str(c, "outbound.tls_cert_file"),
-				      conf_str(c, "outbound.tls_key_file"), s->helo_name, why_r);
+    s->server_ctx = ob_server_cert_ctx(c, s->helo_name, running, why_r);
     if (s->server_ctx == NULL || settings_lists(s, why_r) < 0)
 	goto bad;
     {

@@ -20,8 +20,8 @@
 #include "dns/dns.h"
 #include "util/xmalloc.h"
 
-/* tls_err - append OpenSSL's last error to why */
-static void tls_err(struct buf *why, const char *what)
+/* ob_tls_err - append OpenSSL's last error to why */
+void ob_tls_err(struct buf *why, const char *what)
 {
     char text[160];
     unsigned long e = ERR_get_error();
@@ -37,17 +37,17 @@ SSL_CTX *ob_tls_client_ctx(const char *ca_file, struct buf *why_r)
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
     if (ctx == NULL) {
-	tls_err(why_r, "SSL_CTX_new");
+	ob_tls_err(why_r, "SSL_CTX_new");
 	return NULL;
     }
     if (SSL_CTX_dane_enable(ctx) <= 0) {
-	tls_err(why_r, "SSL_CTX_dane_enable");
+	ob_tls_err(why_r, "SSL_CTX_dane_enable");
 	SSL_CTX_free(ctx);
 	return NULL;
     }
     if (ca_file != NULL && *ca_file) {
 	if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
-	    tls_err(why_r, ca_file);
+	    ob_tls_err(why_r, ca_file);
 	    SSL_CTX_free(ctx);
 	    return NULL;
 	}
@@ -57,66 +57,6 @@ SSL_CTX *ob_tls_client_ctx(const char *ca_file, struct buf *why_r)
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     return ctx;
-}
-
-/* tls_selfsigned - a fresh EC key and self-signed certificate for name */
-static int tls_selfsigned(SSL_CTX *ctx, const char *name, struct buf *why_r)
-{
-    EVP_PKEY *pkey = EVP_EC_gen("P-256");
-    X509 *x = X509_new();
-    X509_NAME *subj;
-    int ok = 0;
-
-    if (pkey == NULL || x == NULL)
-	goto out;
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), (long) time(NULL));
-    X509_gmtime_adj(X509_getm_notBefore(x), -86400);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3650L * 86400);
-    X509_set_pubkey(x, pkey);
-    subj = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_UTF8,
-			       (const unsigned char *) (name && *name ? name : "localhost"),
-			       -1, -1, 0);
-    X509_set_issuer_name(x, subj);
-    if (X509_sign(x, pkey, EVP_sha256()) <= 0)
-	goto out;
-    ok = SSL_CTX_use_certificate(ctx, x) == 1 && SSL_CTX_use_PrivateKey(ctx, pkey) == 1;
-  out:
-    if (!ok)
-	tls_err(why_r, "self-signed certificate");
-    X509_free(x);
-    EVP_PKEY_free(pkey);
-    return ok ? 0 : -1;
-}
-
-/* ob_tls_server_ctx - the STARTTLS context offered to the MTA */
-SSL_CTX *ob_tls_server_ctx(const char *cert, const char *key, const char *name,
-			   struct buf *why_r)
-{
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-
-    if (ctx == NULL) {
-	tls_err(why_r, "SSL_CTX_new");
-	return NULL;
-    }
-    if (cert != NULL && *cert) {
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
-	    tls_err(why_r, cert);
-	    goto bad;
-	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, key && *key ? key : cert, SSL_FILETYPE_PEM) != 1
-	    || SSL_CTX_check_private_key(ctx) != 1) {
-	    tls_err(why_r, key && *key ? key : cert);
-	    goto bad;
-	}
-    } else if (tls_selfsigned(ctx, name, why_r) < 0) {
-	goto bad;
-    }
-    return ctx;
-  bad:
-    SSL_CTX_free(ctx);
-    return NULL;
 }
 
 /* ob_tlsa_free - release TLSA records */

@@ -5,8 +5,7 @@
  *	#include "outbound/tls_dane.h"
  *
  *	SSL_CTX *ob_tls_client_ctx(const char *ca_file, struct buf *why_r);
- *	SSL_CTX *ob_tls_server_ctx(const char *cert, const char *key,
- *				   const char *name, struct buf *why_r);
+ *	void ob_tls_err(struct buf *why, const char *what);
  *	int ob_dane_lookup(struct dns_resolver *dns, const char *host, int port,
  *			   struct ob_tlsa *t, struct buf *why_r);
  *	void ob_tlsa_free(struct ob_tlsa *t);
@@ -24,9 +23,9 @@
  *	verification callback (results are read after the handshake, so
  *	opportunistic TLS still works with any certificate).
  *
- *	ob_tls_server_ctx() is the STARTTLS context offered to the MTA: the
- *	configured certificate and key, or, when both are empty, a fresh
- *	self-signed EC P-256 certificate for name made in memory at start.
+ *	The STARTTLS context offered to the MTA is server_cert.h's.
+ *	ob_tls_err() appends "what: " and OpenSSL's last error to why and
+ *	clears the error queue.
  *
  *	ob_dane_lookup() is the DANE policy of one MX host (RFC 7672 2.2):
  *	TLSA records at _PORT._tcp.HOST, usages DANE-TA(2) and DANE-EE(3)
@@ -106,8 +105,7 @@ struct ob_tls_info {
 };
 
 SSL_CTX *ob_tls_client_ctx(const char *ca_file, struct buf *why_r);
-SSL_CTX *ob_tls_server_ctx(const char *cert, const char *key, const char *name,
-			   struct buf *why_r);
+void ob_tls_err(struct buf *why, const char *what);
 int ob_dane_lookup(struct dns_resolver *dns, const char *host, int port, struct ob_tlsa *t,
 		   struct buf *why_r);
 void ob_tlsa_free(struct ob_tlsa *t);

@@ -33,7 +33,8 @@
 #		Starts mxguard-outbound in the foreground on a free LMTP port
 #		(OB_PORT) and, when OB_SMTP_PORT is set, an SMTP listener on
 #		it; next hops on MX_PORT, helo_name out.bed.test,
-#		user "", $OB_KEYS inside the outbound group (more keys),
+#		user "", state_dir $T_DIR/outbound-state (unless OB_KEYS
+#		sets one), $OB_KEYS inside the outbound group (more keys),
 #		plus the given config lines (t_dns_conf etc.). Its
 #		log (stderr) is OB_LOG, with debug lines unless OB_FLAGS is
 #		set (to "" for none). Stopped at exit.
@@ -100,10 +101,14 @@ t_mx_wait_got() {
 t_outbound_start() {
 	OB_PORT=$(t_free_port) || return 1
 	OB_LOG=$T_DIR/outbound.log
+	# the STARTTLS certificate is kept in the test's own state_dir (the default is /var/lib/mxguard)
+	_sd=""
+	case ${OB_KEYS:-} in *state_dir*) ;; *) mkdir -p -m 700 "$T_DIR/outbound-state"
+		_sd="state_dir = \"$T_DIR/outbound-state\"; " ;; esac
 	{
 		printf 'outbound: { listen = [ "lmtp:127.0.0.1:%s"%s ]; port = %s; user = "";\n' "$OB_PORT" \
 			"${OB_SMTP_PORT:+, \"smtp:127.0.0.1:$OB_SMTP_PORT\"}" "$MX_PORT"
-		printf '  helo_name = "out.bed.test"; connect_timeout_s = 5; %s };\n' "${OB_KEYS:-}"
+		printf '  helo_name = "out.bed.test"; connect_timeout_s = 5; %s%s };\n' "$_sd" "${OB_KEYS:-}"
 		for _l in "$@"; do printf '%s\n' "$_l"; done
 		# a store of the test's own (the default is /var/lib/mxguard)
 		case "$*" in *store:*) ;; *) printf 'store: { lmdb = "%s/outbound-state.mdb"; };\n' "$T_DIR" ;; esac

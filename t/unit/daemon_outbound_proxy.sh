@@ -15,6 +15,7 @@ outbound: {
   proxy_hosts = [ "127.0.0.1" ];
   user = "";
   helo_name = "out.bed.test";
+  state_dir = "$T_DIR";
 };
 store: { lmdb = "$T_DIR/state.mdb"; };
 CONF

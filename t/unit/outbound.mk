@@ -3,3 +3,5 @@ check_PROGRAMS += t/unit/test_outbound_parts
 t_unit_test_outbound_parts_SOURCES = t/unit/outbound_parts.c
 t_unit_test_outbound_parts_LDADD = $(MXG_LIBS)
 TESTS += t/unit/test_outbound_parts
+TESTS += t/unit/daemon_outbound_cert.sh
+EXTRA_DIST += t/unit/daemon_outbound_cert.sh

@@ -25,6 +25,7 @@
 
 #include "outbound/ehlo_cache.h"
 #include "outbound/pipe_connect.h"
+#include "outbound/server_cert.h"
 #include "outbound/session_out.h"
 #include "store/store.h"
 #include "util/msg.h"
@@ -224,7 +225,7 @@ static struct ob_settings *settings(const char *dir, int port, const char *tls)
 	     dir, port, tls);
     if ((c = conf_load_string(text, "test", &errs)) == NULL)
 	msg_fatal("conf: %s", buf_str(&errs));
-    if ((s = ob_settings_new(c, &errs)) == NULL)
+    if ((s = ob_settings_new(c, 0, &errs)) == NULL)
 	msg_fatal("settings: %s", buf_str(&errs));
     conf_unref(&c);
     buf_free(&errs);
