@@ -22,5 +22,6 @@ include t/unit/outbound_pipe.mk
 include t/unit/outbound_proxy.mk
 include t/unit/event.mk
 include t/unit/dmarc.mk
+include t/unit/dmarc_history.mk
 include t/unit/metrics.mk
 include t/unit/install.mk

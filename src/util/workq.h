@@ -7,6 +7,8 @@
  *	struct workq *workq_new(const char *name, size_t max,
  *				void (*run)(void *ctx, void *item),
  *				void (*item_free)(void *item), void *ctx);
+ *	void workq_batch(struct workq *q, unsigned linger_ms, size_t batch_max,
+ *			 void (*run_batch)(void *ctx, void **items, size_t n));
  *	int workq_push(struct workq *q, void *item);
  *	void workq_flush(struct workq *q);
  *	void workq_free(struct workq **qp);
@@ -21,6 +23,14 @@
  *	frees it). workq_flush waits until every item pushed so far has
  *	been run. workq_free runs what is queued, stops the thread and
  *	frees the queue.
+ *
+ *	workq_batch (before the first push) makes the worker run items in
+ *	groups, for work whose cost is per call rather than per item (a
+ *	store transaction and its fsync): once an item is queued the
+ *	worker waits up to linger_ms for more, then calls
+ *	run_batch(ctx, items, n) with up to batch_max items in queue order
+ *	(then item_free for each). A full batch, workq_flush and workq_free
+ *	end the wait early. Items then wait at most linger_ms longer.
  * DIAGNOSTICS
  *	workq_push: 0 queued, -1 refused. workq_new: msg_fatal when the
  *	thread cannot be started (name says whose).
@@ -33,6 +43,8 @@ struct workq;
 
 struct workq *workq_new(const char *name, size_t max, void (*run)(void *ctx, void *item),
 			void (*item_free)(void *item), void *ctx);
+void workq_batch(struct workq *q, unsigned linger_ms, size_t batch_max,
+		 void (*run_batch)(void *ctx, void **items, size_t n));
 int workq_push(struct workq *q, void *item);
 void workq_flush(struct workq *q);
 void workq_free(struct workq **qp);
