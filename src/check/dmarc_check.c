@@ -327,6 +327,11 @@ static void dmarc_check_record(const struct dmarc_state *s, struct check_msg *m,
     r.dkim = in->ndkim ? buf_str(&dk) : NULL;
     r.reason = reason;
     r.rua = o->rec.rua;
+    r.np = o->rec.np;
+    r.testing = o->rec.testing;
+    r.fo = o->rec.fo;
+    r.treewalk = s->env.discovery == DMARC_DISCOVERY_TREEWALK;
+    r.domain_policy = o->domain_policy;
     if (r.reporter == NULL || *r.reporter == 0)
 	r.reporter = "-";
     dmarc_history_add(s->history, &r);

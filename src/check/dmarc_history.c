@@ -39,12 +39,16 @@
  *	file blocks with one write(). Records wait that much longer in
  *	memory, as they already waited in the queue.
  *
- *	The store line (version 1) has tab-separated fields: "1", time,
+ *	The store line (version 2) has tab-separated fields: "2", time,
  *	client IP, From domain, MAIL FROM domain, policy domain, p, sp,
  *	adkim, aspf, pct, applied disposition, DMARC result, DKIM aligned
  *	(pass/fail), SPF aligned (pass/fail), SPF result, SPF domain, DKIM
  *	results ("d:s:result" comma separated, "-" for none), override
- *	reason ("-"), rua ("-"), queue id ("-"). Tabs and newlines in
+ *	reason ("-"), rua ("-"), queue id ("-"), then (what RFC 9990
+ *	reports add) np ("-"), t= (y/n), fo ("-"), discovery method
+ *	(psl/treewalk) and the policy that applied to the From domain
+ *	(p=, sp= or np=; "-" for none). Version 1 lines (the first 21
+ *	fields) are still read by dmarc-report. Tabs and newlines in
  *	values become spaces.
  * DIAGNOSTICS
  *	None: failures are counted and logged.
@@ -103,7 +107,7 @@ void dmarc_history_line(const struct dmarc_hist_rec *r, struct buf *out)
 {
     const char *f[] = {r->ip, r->from, r->mfrom, r->pdomain};
 
-    buf_printf(out, "1\t%lld", (long long) r->when);
+    buf_printf(out, "2\t%lld", (long long) r->when);
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 	buf_putc(out, '\t');
 	hist_put(out, f[i]);
@@ -123,7 +127,10 @@ void dmarc_history_line(const struct dmarc_hist_rec *r, struct buf *out)
     hist_put(out, r->rua);
     buf_putc(out, '\t');
     hist_put(out, r->queue_id);
-    buf_putc(out, '\n');
+    buf_printf(out, "\t%s\t%c\t", policy_letter(r->np), r->testing ? 'y' : 'n');
+    hist_put(out, r->fo);
+    buf_printf(out, "\t%s\t%s\n", r->treewalk ? "treewalk" : "psl",
+	       policy_letter(r->domain_policy));
 }
 
 /* ares_code - OpenDMARC's (ARES_RESULT_*) number for a result word */

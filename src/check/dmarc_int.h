@@ -46,6 +46,11 @@ struct dmarc_hist_rec {
     const char *dkim;			/* "d:s:result,..." or NULL */
     const char *reason;			/* override, or NULL */
     const char *rua;
+    int     np;				/* as in struct dmarc_record */
+    int     testing;			/* t=y */
+    const char *fo;			/* as published, or NULL */
+    int     treewalk;			/* found by the RFC 9989 tree walk */
+    int     domain_policy;		/* the policy that applied: 'n' 'q' 'r', 0 */
 };
 
 struct store;

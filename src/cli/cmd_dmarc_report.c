@@ -8,7 +8,8 @@
  *	(store.redis when set, else store.lmdb) for one UTC day (default:
  *	yesterday), builds one aggregate report per policy domain
  *	(src/dmarc/report.c), and sends it to each rua= address of the
- *	domain's policy that may receive it, through dmarc.report.sendmail.
+ *	domain's policy that may receive it, through dmarc.report.sendmail,
+ *	in the format of dmarc.report.format (RFC 7489 or RFC 9990).
  *	--dry-run sends nothing and changes no state; --out DIR keeps the
  *	gzip files. Running it again for the same day sends nothing twice.
  *	Meant for a daily timer (contrib/dmarc-report.timer, contrib/dmarc-report.cron).
@@ -91,6 +92,7 @@ static int report_opts(const struct conf *c, struct dmarc_report_opts *o, char *
     o->org_name = *conf_str(c, "dmarc.report.org_name") ? conf_str(c, "dmarc.report.org_name")
 	: *conf_str(c, "milter.authserv_id") ? conf_str(c, "milter.authserv_id") : *recv_r;
     o->sendmail = conf_str(c, "dmarc.report.sendmail");
+    o->rfc9990 = strcmp(conf_str(c, "dmarc.report.format"), "rfc9990") == 0;
     return 0;
 }
 

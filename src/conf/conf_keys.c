@@ -55,6 +55,7 @@ static const char *const w_canon[] = {
 };
 static const char *const w_sha1[] = { "policy", "neutral", NULL };
 static const char *const w_discovery[] = { "psl", "treewalk", NULL };
+static const char *const w_report_format[] = { "rfc7489", "rfc9990", NULL };
 static const char *const w_dane[] = { "no", "try", "require", NULL };
 static const char *const w_tls[] = {
     "none", "may", "encrypt", "dane", "dane-only", "verify", "secure", NULL
@@ -214,6 +215,9 @@ const struct conf_key conf_keys[] = {
 	  "mxguard dmarc-report needs it"),
     K_STR("dmarc.report.org_name", "", NULL,
 	  "org_name of aggregate reports; empty: milter.authserv_id"),
+    K_ENUM("dmarc.report.format", "rfc7489", w_report_format,
+	   "aggregate report XML: rfc7489 (namespace dmarc-xml/0.1, what most report "
+	   "consumers read) or rfc9990 (urn:ietf:params:xml:ns:dmarc-2.0, DMARCbis)"),
     K_STR("dmarc.report.sendmail", "/usr/sbin/sendmail -t -oi", NULL,
 	  "command that sends one report mail, read on its standard input "
 	  "(recipients from its To: field)"),

@@ -22,6 +22,8 @@
  *	RFC 7489 7.2, Appendix C; RFC 1952.
  */
 #include "config.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,12 +32,15 @@
 #include "dmarc/report.h"
 #include "util/xmalloc.h"
 
-#define HIST_FIELDS	21
-#define XMLNS		"http://dmarc.org/dmarc-xml/0.1"
+#define HIST_FIELDS_V1	21
+#define HIST_FIELDS	26
+#define XMLNS_7489	"http://dmarc.org/dmarc-xml/0.1"
+#define XMLNS_9990	"urn:ietf:params:xml:ns:dmarc-2.0"
+#define DKIM_MAX	100	/* signatures per row (RFC 9990 2.1.4) */
 
 enum { F_VER, F_TIME, F_IP, F_FROM, F_MFROM, F_PDOMAIN, F_P, F_SP, F_ADKIM, F_ASPF, F_PCT,
        F_DISP, F_RESULT, F_DKIM_AL, F_SPF_AL, F_SPF_RES, F_SPF_DOM, F_DKIM, F_REASON, F_RUA,
-       F_QID };
+       F_QID, F_NP, F_T, F_FO, F_DISC, F_DPOL };
 
 struct row {
     char   *key;		/* the grouping fields, joined by tabs */
@@ -79,7 +84,7 @@ static const char *word_in(const char *s, const char *const *words, const char *
     return def;
 }
 
-/* split_line - the fields of one history line; 0 ok, -1 malformed */
+/* split_line - the fields of one history line (version 1 or 2); 0 ok, -1 malformed */
 static int split_line(char *line, char **f)
 {
     size_t  n = 0;
@@ -93,7 +98,14 @@ static int split_line(char *line, char **f)
 	}
 	*p++ = 0;
     }
-    return n == HIST_FIELDS && strcmp(f[F_VER], "1") == 0 && *f[F_IP] && *f[F_FROM] ? 0 : -1;
+    if (n == HIST_FIELDS_V1 && strcmp(f[F_VER], "1") == 0) {	/* before RFC 9990's fields */
+	f[F_NP] = f[F_FO] = f[F_DPOL] = (char *) "-";
+	f[F_T] = (char *) "n";
+	f[F_DISC] = (char *) "psl";
+    } else if (n != HIST_FIELDS || strcmp(f[F_VER], "2") != 0) {
+	return -1;
+    }
+    return *f[F_IP] && *f[F_FROM] ? 0 : -1;
 }
 
 /* row_cmp - qsort order of rows by key */
@@ -102,62 +114,159 @@ static int row_cmp(const void *a, const void *b)
     return strcmp(((const struct row *) a)->key, ((const struct row *) b)->key);
 }
 
-/* put_auth - the auth_results of a row */
-static void put_auth(struct buf *b, char **f)
-{
-    static const char *const dkim_words[] = {"none", "pass", "fail", "policy", "neutral",
-	"temperror", "permerror", NULL};
-    static const char *const spf_words[] = {"none", "neutral", "pass", "fail", "softfail",
-	"temperror", "permerror", NULL};
-    const char *d = f[F_DKIM];
+struct sig {
+    char   *domain, *selector, *result;
+    int     rank;
+    size_t  pos;
+};
 
-    buf_puts(b, "    <auth_results>\n");
-    while (strcmp(d, "-") != 0 && *d) {	/* "d:s:result,..." */
+/* under - d is s or a name under it */
+static int under(const char *d, const char *s)
+{
+    size_t  dl = strlen(d), sl = strlen(s);
+
+    return dl == sl ? strcasecmp(d, s) == 0
+	: dl > sl && d[dl - sl - 1] == '.' && strcasecmp(d + dl - sl, s) == 0;
+}
+
+/* sig_rank - RFC 9990 2.1.4's order: a pass of the From domain itself, a
+ * pass of a parent or child of it (relaxed alignment as far as the report
+ * can tell without the suffix list), any other pass, the rest */
+static int sig_rank(const struct sig *g, const char *from)
+{
+    if (strcmp(g->result, "pass") != 0)
+	return 3;
+    if (strcasecmp(g->domain, from) == 0)
+	return 0;
+    return under(g->domain, from) || under(from, g->domain) ? 1 : 2;
+}
+
+/* sig_cmp - qsort order: rank, then the order in the message */
+static int sig_cmp(const void *a, const void *b)
+{
+    const struct sig *x = a, *y = b;
+
+    return x->rank != y->rank ? x->rank - y->rank : x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* sigs_parse - the "d:s:result,..." field as signatures; their number */
+static size_t sigs_parse(const char *d, const char *from, struct sig **sigs_r)
+{
+    struct sig *g = NULL;
+    size_t  n = 0;
+
+    while (strcmp(d, "-") != 0 && *d) {
 	size_t  len = strcspn(d, ",");
 	char   *tok = xstrndup(d, len), *c1 = strchr(tok, ':');
 	char   *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 
 	if (c1 && c2) {
 	    *c1 = *c2 = 0;
-	    buf_puts(b, "      <dkim>\n");
-	    xml_elem(b, "        ", "domain", tok);
-	    if (c1[1])
-		xml_elem(b, "        ", "selector", c1 + 1);
-	    xml_elem(b, "        ", "result", word_in(c2 + 1, dkim_words, "permerror"));
-	    buf_puts(b, "      </dkim>\n");
+	    g = xrealloc(g, (n + 1) * sizeof(*g));
+	    g[n].domain = xstrdup(tok);
+	    g[n].selector = xstrdup(c1 + 1);
+	    g[n].result = xstrdup(c2 + 1);
+	    g[n].pos = n;
+	    g[n].rank = sig_rank(&g[n], from);
+	    n++;
 	}
 	free(tok);
 	d += len + (d[len] == ',');
     }
+    *sigs_r = g;
+    return n;
+}
+
+/* put_auth - the auth_results of a row */
+static void put_auth(struct buf *b, char **f, int rfc9990)
+{
+    static const char *const dkim_words[] = {"none", "pass", "fail", "policy", "neutral",
+	"temperror", "permerror", NULL};
+    static const char *const spf_words[] = {"none", "neutral", "pass", "fail", "softfail",
+	"temperror", "permerror", NULL};
+    struct sig *g = NULL;
+    size_t  n = sigs_parse(f[F_DKIM], f[F_FROM], &g);
+
+    if (rfc9990) {			/* the preferred ones first, at most DKIM_MAX */
+	qsort(g, n, sizeof(*g), sig_cmp);
+    }
+    buf_puts(b, "    <auth_results>\n");
+    for (size_t i = 0; i < n; i++) {
+	if (!rfc9990 || i < DKIM_MAX) {
+	    buf_puts(b, "      <dkim>\n");
+	    xml_elem(b, "        ", "domain", g[i].domain);
+	    if (*g[i].selector || rfc9990)
+		xml_elem(b, "        ", "selector", g[i].selector);
+	    xml_elem(b, "        ", "result", word_in(g[i].result, dkim_words, "permerror"));
+	    buf_puts(b, "      </dkim>\n");
+	}
+	free(g[i].domain);
+	free(g[i].selector);
+	free(g[i].result);
+    }
+    free(g);
     buf_puts(b, "      <spf>\n");
     xml_elem(b, "        ", "domain", strcmp(f[F_SPF_DOM], "-") ? f[F_SPF_DOM] : f[F_FROM]);
-    xml_elem(b, "        ", "scope", strcmp(f[F_MFROM], "-") ? "mfrom" : "helo");
+    if (strcmp(f[F_MFROM], "-") != 0)
+	xml_elem(b, "        ", "scope", "mfrom");
+    else if (!rfc9990)			/* RFC 9990: only the MAIL FROM scope exists */
+	xml_elem(b, "        ", "scope", "helo");
     xml_elem(b, "        ", "result", word_in(f[F_SPF_RES], spf_words, "none"));
     buf_puts(b, "      </spf>\n    </auth_results>\n");
 }
 
+/* put_ip - the source address; IPv6 written out in full for RFC 7489's
+ * schema, whose IPAddress pattern has no zero compression */
+static void put_ip(struct buf *b, const char *ip, int rfc9990)
+{
+    struct in6_addr a;
+
+    if (rfc9990 || strchr(ip, ':') == NULL || inet_pton(AF_INET6, ip, &a) != 1) {
+	xml_elem(b, "      ", "source_ip", ip);
+	return;
+    }
+    buf_puts(b, "      <source_ip>");
+    for (int i = 0; i < 16; i += 2)
+	buf_printf(b, "%s%x", i ? ":" : "", (unsigned) (a.s6_addr[i] << 8 | a.s6_addr[i + 1]));
+    buf_puts(b, "</source_ip>\n");
+}
+
+/* policy_rank - none 0, quarantine 1, reject 2 */
+static int policy_rank(const char *p)
+{
+    return strcmp(p, "reject") == 0 ? 2 : strcmp(p, "quarantine") == 0;
+}
+
 /* put_record - one <record> for count messages like row f */
-static void put_record(struct buf *b, char **f, unsigned long long count)
+static void put_record(struct buf *b, char **f, unsigned long long count, int rfc9990)
 {
     static const char *const disp[] = {"none", "quarantine", "reject", NULL};
     static const char *const pf[] = {"pass", "fail", NULL};
+    const char *dis = word_in(f[F_DISP], disp, "none");
+    int     pass = strcmp(f[F_DKIM_AL], "pass") == 0 || strcmp(f[F_SPF_AL], "pass") == 0;
 
     buf_puts(b, "  <record>\n    <row>\n");
-    xml_elem(b, "      ", "source_ip", f[F_IP]);
+    put_ip(b, f[F_IP], rfc9990);
     buf_printf(b, "      <count>%llu</count>\n      <policy_evaluated>\n", count);
-    xml_elem(b, "        ", "disposition", word_in(f[F_DISP], disp, "none"));
+    /* RFC 9990: "pass" is no action for a DMARC pass under an enforcing policy */
+    xml_elem(b, "        ", "disposition",
+	     rfc9990 && pass && policy_rank(f[F_DPOL]) > 0 ? "pass" : dis);
     xml_elem(b, "        ", "dkim", word_in(f[F_DKIM_AL], pf, "fail"));
     xml_elem(b, "        ", "spf", word_in(f[F_SPF_AL], pf, "fail"));
     if (strcmp(f[F_REASON], "-") != 0) {
 	buf_puts(b, "        <reason>\n          <type>local_policy</type>\n");
 	xml_elem(b, "          ", "comment", f[F_REASON]);
 	buf_puts(b, "        </reason>\n");
+    } else if (rfc9990 && !pass && strcmp(f[F_T], "y") == 0
+	       && policy_rank(dis) < policy_rank(f[F_DPOL])) {
+	buf_puts(b, "        <reason>\n          <type>policy_test_mode</type>\n"
+		 "          <comment>t=y</comment>\n        </reason>\n");
     }
     buf_puts(b, "      </policy_evaluated>\n    </row>\n    <identifiers>\n");
     xml_elem(b, "      ", "envelope_from", dash(f[F_MFROM]));
     xml_elem(b, "      ", "header_from", f[F_FROM]);
     buf_puts(b, "    </identifiers>\n");
-    put_auth(b, f);
+    put_auth(b, f, rfc9990);
     buf_puts(b, "  </record>\n");
 }
 
@@ -167,22 +276,34 @@ static void put_head(struct buf *b, const struct dmarc_report *r,
 {
     static const char *const disp[] = {"none", "quarantine", "reject", NULL};
     const char *p = word_in(f[F_P], disp, "none");
+    int     nine = o->rfc9990;
 
     buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedback xmlns=\"%s\">\n"
-	       "  <report_metadata>\n", XMLNS);
+	       "  <version>1.0</version>\n  <report_metadata>\n", nine ? XMLNS_9990 : XMLNS_7489);
     xml_elem(b, "    ", "org_name", o->org_name);
     xml_elem(b, "    ", "email", o->email);
     xml_elem(b, "    ", "report_id", r->report_id);
     buf_printf(b, "    <date_range>\n      <begin>%lld</begin>\n      <end>%lld</end>\n"
-	       "    </date_range>\n  </report_metadata>\n  <policy_published>\n",
-	       (long long) o->begin, (long long) o->end);
+	       "    </date_range>\n", (long long) o->begin, (long long) o->end);
+    if (nine)
+	buf_puts(b, "    <generator>mxguard " PACKAGE_VERSION "</generator>\n");
+    buf_puts(b, "  </report_metadata>\n  <policy_published>\n");
     xml_elem(b, "    ", "domain", r->domain);
+    if (nine)
+	xml_elem(b, "    ", "discovery_method", strcmp(f[F_DISC], "treewalk") ? "psl" : "treewalk");
     xml_elem(b, "    ", "adkim", strcmp(f[F_ADKIM], "s") == 0 ? "s" : "r");
     xml_elem(b, "    ", "aspf", strcmp(f[F_ASPF], "s") == 0 ? "s" : "r");
     xml_elem(b, "    ", "p", p);
     xml_elem(b, "    ", "sp", word_in(f[F_SP], disp, p));
-    buf_printf(b, "    <pct>%d</pct>\n    <fo>0</fo>\n  </policy_published>\n",
-	       atoi(f[F_PCT]) >= 0 && atoi(f[F_PCT]) <= 100 ? atoi(f[F_PCT]) : 100);
+    if (nine && word_in(f[F_NP], disp, NULL))
+	xml_elem(b, "    ", "np", f[F_NP]);
+    if (!nine)
+	buf_printf(b, "    <pct>%d</pct>\n",
+		   atoi(f[F_PCT]) >= 0 && atoi(f[F_PCT]) <= 100 ? atoi(f[F_PCT]) : 100);
+    xml_elem(b, "    ", "fo", strcmp(f[F_FO], "-") ? f[F_FO] : "0");
+    if (nine)
+	xml_elem(b, "    ", "testing", strcmp(f[F_T], "y") == 0 ? "y" : "n");
+    buf_puts(b, "  </policy_published>\n");
 }
 
 /* report_id - a stable id: the same day, domain and receiver give the same id */
@@ -199,8 +320,17 @@ static char *report_id(const struct dmarc_report_opts *o, const char *domain)
     return xasprintf("%s.%s", o->day, hex);
 }
 
+/* the history fields a row's key holds, in key order: RFC 7489 7.2 groups
+ * by source, disposition, alignment, override and identifiers; RFC 9990
+ * also by the policy that applied and t= (they decide "pass" and
+ * policy_test_mode) */
+static const int key_idx[] = {F_IP, F_DISP, F_DKIM_AL, F_SPF_AL, F_REASON, F_FROM, F_MFROM,
+    F_SPF_DOM, F_SPF_RES, F_DKIM, F_DPOL, F_T};
+#define KEY_7489	10
+#define KEY_9990	12
+
 /* rows_collect - the usable lines as rows with their grouping keys */
-static size_t rows_collect(const char *lines, size_t len, struct row **rows_r,
+static size_t rows_collect(const char *lines, size_t len, int rfc9990, struct row **rows_r,
 			   size_t *skipped_r, char **latest_r)
 {
     struct row *rows = NULL;
@@ -236,9 +366,13 @@ static size_t rows_collect(const char *lines, size_t len, struct row **rows_r,
 	    cap = cap ? cap * 2 : 64;
 	    rows = xrealloc(rows, cap * sizeof(*rows));
 	}
-	rows[n].key = xasprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", f[F_IP], f[F_DISP],
-				f[F_DKIM_AL], f[F_SPF_AL], f[F_REASON], f[F_FROM], f[F_MFROM],
-				f[F_SPF_DOM], f[F_SPF_RES], f[F_DKIM]);
+	{
+	    struct buf k = BUF_INIT;
+
+	    for (size_t x = 0; x < (rfc9990 ? KEY_9990 : KEY_7489); x++)
+		buf_printf(&k, "%s%s", x ? "\t" : "", f[key_idx[x]]);
+	    rows[n].key = buf_steal(&k);
+	}
 	rows[n].f = NULL;
 	free(copy);
 	n++;
@@ -247,15 +381,12 @@ static size_t rows_collect(const char *lines, size_t len, struct row **rows_r,
     return n;
 }
 
-/* the history fields a row's key holds, in key order */
-static const int key_idx[] = {F_IP, F_DISP, F_DKIM_AL, F_SPF_AL, F_REASON, F_FROM, F_MFROM,
-    F_SPF_DOM, F_SPF_RES, F_DKIM};
-
 /* key_fields - point f[] at the fields of a key (split in place) */
-static void key_fields(char *k, char **f)
+static void key_fields(char *k, size_t nkey, char **f, const char *const *latest)
 {
-    memset(f, 0, HIST_FIELDS * sizeof(*f));
-    for (size_t x = 0; x < sizeof(key_idx) / sizeof(key_idx[0]); x++) {
+    for (size_t x = 0; x < HIST_FIELDS; x++)
+	f[x] = (char *) latest[x];	/* fields outside the key: the policy's */
+    for (size_t x = 0; x < nkey; x++) {
 	char   *tab = strchr(k, '\t');
 
 	f[key_idx[x]] = k;
@@ -280,7 +411,7 @@ int dmarc_report_build(const char *domain, const char *lines, size_t len,
 
     memset(r, 0, sizeof(*r));
     r->domain = xstrdup(domain);
-    n = rows_collect(lines, len, &rows, &r->skipped, &latest);
+    n = rows_collect(lines, len, o->rfc9990, &rows, &r->skipped, &latest);
     if (n == 0) {
 	*why_r = "no usable history line";
 	free(latest);
@@ -300,8 +431,8 @@ int dmarc_report_build(const char *domain, const char *lines, size_t len,
 	while (j < n && strcmp(rows[j].key, rows[i].key) == 0)
 	    j++;
 	k = xstrdup(rows[i].key);
-	key_fields(k, f);
-	put_record(&b, f, (unsigned long long) (j - i));
+	key_fields(k, o->rfc9990 ? KEY_9990 : KEY_7489, f, (const char *const *) lf);
+	put_record(&b, f, (unsigned long long) (j - i), o->rfc9990);
 	r->records++;
 	r->messages += j - i;
 	free(k);

@@ -22,14 +22,28 @@
  *	int dmarc_report_pipe(const char *cmd, const struct buf *msg, char **why_r);
  * DESCRIPTION
  *	dmarc_report_build turns one day's history lines of one policy
- *	domain (dmarc_history.c's store format) into the XML of an
- *	aggregate report (RFC 7489 7.2, Appendix C): report_metadata,
+ *	domain (dmarc_history.c's store format, versions 1 and 2) into the
+ *	XML of an aggregate report: version 1.0, report_metadata,
  *	policy_published (from the latest record of the day), and one record
  *	per distinct (source IP, disposition, DKIM and SPF DMARC results,
  *	override reason, header_from, envelope_from, SPF and DKIM results)
  *	with its count. The report id is derived from the receiver, the
  *	domain and the day, so a report built again is the same report.
  *	Malformed lines are skipped and counted in r->skipped.
+ *
+ *	The format is RFC 7489's (7.2, Appendix C; namespace
+ *	http://dmarc.org/dmarc-xml/0.1; pct and fo published; an IPv6
+ *	source_ip written without zero compression, the only form its
+ *	schema's pattern admits), or with o->rfc9990 RFC 9990's (namespace
+ *	urn:ietf:params:xml:ns:dmarc-2.0): report_metadata/generator,
+ *	policy_published with discovery_method, np, fo and testing and
+ *	without pct; the disposition "pass" for a DMARC pass under a
+ *	quarantine or reject policy; the reason policy_test_mode when t=y
+ *	lowered the disposition; the policy that applied and t= join the
+ *	grouping key; DKIM results in the order of RFC 9990 2.1.4 (a pass
+ *	of the From domain, of a parent or child of it, other passes, the
+ *	rest), at most 100 per record, each with its selector; the SPF
+ *	scope only for mfrom (a null sender's HELO check has none).
  *
  *	dmarc_report_uri parses a rua URI "mailto:addr[!size[k|m|g|t]]".
  *	dmarc_report_authorized checks that addr may receive reports for
@@ -62,7 +76,8 @@
  *	(allocated).
  * STANDARDS
  *	RFC 7489 7.1 (external destinations), 7.2 (aggregate reports),
- *	7.2.1.1 (email transport), Appendix C (schema); RFC 1952 (gzip);
+ *	7.2.1.1 (email transport), Appendix C (schema); RFC 9990 (DMARC
+ *	aggregate reporting) 2.1, Appendix A; RFC 1952 (gzip);
  *	RFC 2045 (base64), RFC 2046 (multipart).
  */
 #ifndef MXG_DMARC_REPORT_H
@@ -84,6 +99,7 @@ struct dmarc_report_opts {
     const char *day;		/* "YYYY-MM-DD" (UTC) */
     time_t  begin, end;		/* the day's first and last second */
     int     dry_run;
+    int     rfc9990;		/* the RFC 9990 format, else RFC 7489's */
 };
 
 struct dmarc_report {

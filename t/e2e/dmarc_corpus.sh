@@ -200,12 +200,14 @@ esac
 # history: one store line per evaluated message with a record, and the
 # OpenDMARC history file
 printf 'scan dmarc:rec:\n' | "$STORETOOL" "lmdb:$T_DIR/state.mdb" >"$T_DIR/scan"
-t_is "$(grep -c '^\(dmarc:rec:[0-9-]*:[a-z.]*=\)\{0,1\}1	' "$T_DIR/scan")" "$NREC" \
+t_is "$(grep -c '^\(dmarc:rec:[0-9-]*:[a-z.]*=\)\{0,1\}2	' "$T_DIR/scan")" "$NREC" \
 	"the store holds one history line per message evaluated against a record ($NREC)"
-grep -q "^dmarc:rec:$(date -u +%Y-%m-%d):quar.test=1	[0-9]*	192.0.2.10	quar.test	thirdparty.test	quar.test	quarantine	-	r	r	100	quarantine	fail	fail	fail	" "$T_DIR/scan"
+grep -q "^dmarc:rec:$(date -u +%Y-%m-%d):quar.test=2	[0-9]*	192.0.2.10	quar.test	thirdparty.test	quar.test	quarantine	-	r	r	100	quarantine	fail	fail	fail	" "$T_DIR/scan"
 ok $? "the p=quarantine message's line: key DAY:policy domain, IP, From, MAIL FROM, p, disposition, alignment"
 grep -q "^dmarc:rec:$(date -u +%Y-%m-%d):tw.test=" "$T_DIR/scan"
 ok $? "a tree walk record is filed under the domain that published the policy (tw.test)"
+grep -q "^dmarc:rec:$(date -u +%Y-%m-%d):trial.test=2	.*	quarantine	fail	.*	-	y	-	treewalk	reject$" "$T_DIR/scan"
+ok $? "the t=y message's line ends with what RFC 9990 reports need: np -, t=y, fo -, treewalk, applied policy reject"
 perl -e 'local $/; my $h = <STDIN>; exit($h =~ /^job -\nreporter mx\.test\nreceived \d+\nipaddr 192\.0\.2\.10\nfrom quar\.test\nmfrom thirdparty\.test\n(spf \d+\n)?pdomain quar\.test\npolicy 17\nrua -\npct 100\nadkim 114\naspf 114\np 113\nsp 0\nalign_dkim 5\nalign_spf 5\narc 7\narc_policy 2 json:\[\]\naction 4\n/m ? 0 : 1)' <"$T_DIR/history"
 ok $? "dmarc.history_file: the record in OpenDMARC's history format (policy 17, action 4)"
 t_done

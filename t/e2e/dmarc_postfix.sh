@@ -92,11 +92,11 @@ while [ $i -lt 50 ]; do
 	sleep 0.2; i=$((i + 1))
 done
 t_is "$(grep -c "	$CLIENT	" "$T_DIR/scan")" 3 "three history lines in LMDB, one per evaluated message"
-grep -q "^dmarc:rec:$day:dmarcbed.test=1	[0-9]*	$CLIENT	dmarcbed.test	list.test	dmarcbed.test	reject	-	r	r	100	reject	fail	fail	fail	pass	list.test	" "$T_DIR/scan"
+grep -q "^dmarc:rec:$day:dmarcbed.test=2	[0-9]*	$CLIENT	dmarcbed.test	list.test	dmarcbed.test	reject	-	r	r	100	reject	fail	fail	fail	pass	list.test	" "$T_DIR/scan"
 ok $? "the rejected message's line (key, From, MAIL FROM, p=reject, disposition reject, SPF pass unaligned)"
-grep -q "^1	[0-9]*	$CLIENT	dmarcbed.test	dmarcbed.test	dmarcbed.test	reject	-	r	r	100	none	pass	fail	pass	pass	dmarcbed.test	" "$T_DIR/scan"
+grep -q "^2	[0-9]*	$CLIENT	dmarcbed.test	dmarcbed.test	dmarcbed.test	reject	-	r	r	100	none	pass	fail	pass	pass	dmarcbed.test	" "$T_DIR/scan"
 ok $? "the aligned message's line (DMARC pass, SPF aligned, disposition none)"
-grep -q "^dmarc:rec:$day:monitor.test=1	" "$T_DIR/scan"
+grep -q "^dmarc:rec:$day:monitor.test=2	" "$T_DIR/scan"
 ok $? "the p=none message is filed under monitor.test"
 d_stop; ok $? "mxguardd stops (the history writer drains and ends)"
 t_done

@@ -75,10 +75,10 @@ while [ $i -lt 50 ]; do
 	sleep 0.2; i=$((i + 1))
 done
 t_is "$(grep -c . "$T_DIR/hist")" $((2 * N)) "Redis holds $((2 * N)) history lines under $key"
-t_is "$(grep -c "^1	[0-9]*	192.0.2.11	fleet.test	relay.test	fleet.test	none	" "$T_DIR/hist")" $N \
+t_is "$(grep -c "^2	[0-9]*	192.0.2.11	fleet.test	relay.test	fleet.test	none	" "$T_DIR/hist")" $N \
 	"$N lines from host a (client 192.0.2.11)"
-t_is "$(grep -c "^1	[0-9]*	192.0.2.12	fleet.test	relay.test	fleet.test	none	" "$T_DIR/hist")" $N \
+t_is "$(grep -c "^2	[0-9]*	192.0.2.12	fleet.test	relay.test	fleet.test	none	" "$T_DIR/hist")" $N \
 	"$N lines from host b (client 192.0.2.12)"
-t_is "$(awk -F '\t' 'NF && NF != 21' "$T_DIR/hist" | wc -l)" 0 "every line is whole: 21 tab-separated fields"
+t_is "$(awk -F '\t' 'NF && NF != 26' "$T_DIR/hist" | wc -l)" 0 "every line is whole: 26 tab-separated fields (history line version 2)"
 t_is "$(t_redis_cli --raw keys 'dmarc:rec:*' | wc -l)" 1 "one key per day and policy domain"
 t_done

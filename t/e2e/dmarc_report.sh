@@ -2,7 +2,11 @@
 # t/e2e/dmarc_report.sh - `mxguard dmarc-report`: history made by real evaluations
 # (`mxguard check` against the DNS bed) becomes one aggregate report per policy
 # domain. The XML validates against the RFC 7489 schema (xmllint, t/data/dmarc/
-# rfc7489.xsd) and its counts are the messages evaluated, row by row; rua
+# rfc7489.xsd; an IPv6 source written out in full as its pattern wants) and its
+# counts are the messages evaluated, row by row; with dmarc.report.format =
+# "rfc9990" the same history gives reports valid under RFC 9990's schema
+# (t/data/dmarc/rfc9990.xsd) with its additions (generator, discovery_method,
+# testing, disposition pass, policy_test_mode for t=y) and the same counts; rua
 # addresses outside the policy domain need their _report._dmarc authorization;
 # a !size limit below the report keeps it from being sent; --dry-run sends
 # nothing; a second run sends nothing twice; a failed sendmail and a run killed
@@ -12,6 +16,7 @@
 
 MXG=$(t_bin mxguard) || t_bail "src/mxguard is not built"
 XSD=$top_srcdir/t/data/dmarc/rfc7489.xsd
+XSD9990=$top_srcdir/t/data/dmarc/rfc9990.xsd
 for tool in xmllint gzip perl base64; do
 	command -v $tool >/dev/null || t_bail "$tool is missing (install-deps.sh test: libxml2-utils)"
 done
@@ -25,6 +30,9 @@ rep.test._report._dmarc	TXT	"v=DMARC1"
 EOF
 t_dns_zone other.test <<'EOF'
 @	TXT	"v=spf1 -all"
+EOF
+t_dns_zone trial.test <<'EOF'
+_dmarc	TXT	"v=DMARC1; p=reject; t=y"
 EOF
 t_dns_zone big.test <<'EOF'
 _dmarc	TXT	"v=DMARC1; p=quarantine; rua=mailto:agg@big.test!100"
@@ -82,6 +90,8 @@ for i in 1 2 3 4 5; do check rep.test 192.0.2.10 bounce@rep.test; done	# aligned
 for i in 1 2 3; do check rep.test 198.51.100.7 bounce@rep.test; done	# SPF fail
 check rep.test 192.0.2.10 bounce@other.test				# SPF fail, other domain
 for i in 1 2; do check monitor.test 192.0.2.20 bounce@rep.test; done
+check monitor.test 2001:db8::20 bounce@rep.test				# IPv6 source
+check trial.test 192.0.2.40 bounce@rep.test				# p=reject t=y
 check big.test 192.0.2.30 bounce@rep.test
 DAY=$(date -u +%Y-%m-%d)
 
@@ -111,7 +121,7 @@ grep -q "^rep.test: agg@rep.test: would send " "$T_DIR/dry2.out"; ok $? "dry run
 
 # --- the files: names, schema, counts
 t_is "$(ls "$T_DIR/out" | sed 's/![0-9a-f.-]*\.xml\.gz$/!ID.xml.gz/; s/![0-9]*![0-9]*!/!B!E!/' | sort | tr '\n' ' ')" \
-	"mx.test!big.test!B!E!ID.xml.gz mx.test!monitor.test!B!E!ID.xml.gz mx.test!rep.test!B!E!ID.xml.gz " \
+	"mx.test!big.test!B!E!ID.xml.gz mx.test!monitor.test!B!E!ID.xml.gz mx.test!rep.test!B!E!ID.xml.gz mx.test!trial.test!B!E!ID.xml.gz " \
 	"--out: one receiver!domain!begin!end!id.xml.gz per policy domain"
 f=$(ls "$T_DIR"/out/mx.test\!rep.test\!*)
 gzip -dc "$f" >"$T_DIR/rep.xml"; ok $? "the report is a gzip file"
@@ -131,8 +141,40 @@ t_is "$(perl -0ne 'while (m{<source_ip>198\.51\.100\.7</source_ip>\s*<count>(\d+
 	"the 3 SPF failures from 198.51.100.7: count 3, disposition reject"
 grep -q '<p>reject</p>' "$T_DIR/rep.xml" && grep -q '<domain>rep.test</domain>' "$T_DIR/rep.xml"
 ok $? "policy_published: domain rep.test, p=reject"
-gzip -dc "$T_DIR"/out/mx.test\!monitor.test\!* | perl -ne '$s += $1 if m{<count>(\d+)</count>}; END { exit($s == 2 ? 0 : 1) }'
-ok $? "counts round trip: monitor.test's report counts its 2 messages"
+gzip -dc "$T_DIR"/out/mx.test\!monitor.test\!* >"$T_DIR/monitor.xml"
+perl -ne '$s += $1 if m{<count>(\d+)</count>}; END { exit($s == 3 ? 0 : 1) }' "$T_DIR/monitor.xml"
+ok $? "counts round trip: monitor.test's report counts its 3 messages"
+grep -q '<source_ip>2001:db8:0:0:0:0:0:20</source_ip>' "$T_DIR/monitor.xml"
+ok $? "the IPv6 source is written out in eight groups (RFC 7489's IPAddress pattern)"
+grep -q '^  <version>1.0</version>$' "$T_DIR/rep.xml"; ok $? "<version>1.0</version> (RFC 7489's schema requires it)"
+
+# --- the same history in RFC 9990's format
+phase r9990
+sed -i 's/^dmarc: { report = {/dmarc: { report = { format = "rfc9990";/' "$T_DIR/r9990.conf"
+mkdir -p "$T_DIR/out9990"
+"$MXG" dmarc-report -c "$T_DIR/r9990.conf" --date "$DAY" --dry-run --out "$T_DIR/out9990" >"$T_DIR/r9990.out" 2>&1
+t_is "$?" 0 "dmarc.report.format = rfc9990: --dry-run exits 0"
+ok=0
+for g in "$T_DIR"/out9990/*; do
+	gzip -dc "$g" | xmllint --noout --schema "$XSD9990" - >"$T_DIR/xmllint9990.out" 2>&1 ||
+		{ ok=1; t_diag "$g" "$(cat "$T_DIR/xmllint9990.out")"; }
+done
+ok $ok "every report validates against the RFC 9990 schema"
+gzip -dc "$T_DIR"/out9990/mx.test\!rep.test\!* >"$T_DIR/rep9990.xml"
+grep -q '<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">' "$T_DIR/rep9990.xml" &&
+	grep -q '<generator>mxguard ' "$T_DIR/rep9990.xml" &&
+	grep -q '<discovery_method>psl</discovery_method>' "$T_DIR/rep9990.xml" &&
+	grep -q '<testing>n</testing>' "$T_DIR/rep9990.xml" && ! grep -q '<pct>' "$T_DIR/rep9990.xml"
+ok $? "RFC 9990: its namespace, generator, discovery_method psl, testing n, no pct"
+sum=$(perl -ne '$s += $1 if m{<count>(\d+)</count>}; END { print $s+0 }' "$T_DIR/rep9990.xml")
+t_is "$sum" 9 "counts round trip in RFC 9990's format too (9)"
+t_is "$(perl -0ne 'while (m{<source_ip>192\.0\.2\.10</source_ip>\s*<count>(\d+)</count>\s*<policy_evaluated>\s*<disposition>pass</disposition>}g) { print "$1\n" }' "$T_DIR/rep9990.xml")" 5 \
+	"the 5 DMARC passes under p=reject: disposition pass (RFC 9990), one row"
+gzip -dc "$T_DIR"/out9990/mx.test\!trial.test\!* >"$T_DIR/trial9990.xml"
+perl -0e 'local $/; my $t = <STDIN>; exit($t =~ m{<testing>y</testing>} && $t =~ m{<disposition>quarantine</disposition>\s*<dkim>fail</dkim>\s*<spf>fail</spf>\s*<reason>\s*<type>policy_test_mode</type>} ? 0 : 1)' <"$T_DIR/trial9990.xml"
+ok $? "t=y: testing y, the lowered disposition quarantine with the reason policy_test_mode"
+gzip -dc "$T_DIR"/out9990/mx.test\!monitor.test\!* | grep -q '<source_ip>2001:db8::20</source_ip>'
+ok $? "RFC 9990 keeps the IPv6 source compressed (its schema allows RFC 5952 form)"
 
 # --- a real run, then a second one
 phase real
