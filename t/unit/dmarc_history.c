@@ -42,7 +42,7 @@ static struct dmarc_hist_rec rec(const char *pdomain, const char *qid)
     return r;
 }
 
-/* qids - the queue ids (last field) of a key's lines, comma separated */
+/* qids - the queue ids (field 21 of a version 2 line) of a key's lines, comma separated */
 static const char *qids(struct store *s, const char *key, struct buf *out)
 {
     struct buf v = BUF_INIT;
@@ -52,9 +52,13 @@ static const char *qids(struct store *s, const char *key, struct buf *out)
     if (store_get(s, key, &v) != 1)
 	return "(absent)";
     for (line = strtok_r(buf_str(&v), "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-	const char *tab = strrchr(line, '\t');
+	const char *f = line;
+	size_t  len;
 
-	buf_printf(out, "%s%s", out->len ? "," : "", tab ? tab + 1 : "?");
+	for (int i = 0; i < 20 && f; i++)
+	    f = (f = strchr(f, '\t')) ? f + 1 : NULL;
+	len = f ? strcspn(f, "\t") : 1;
+	buf_printf(out, "%s%.*s", out->len ? "," : "", (int) len, f ? f : "?");
     }
     buf_free(&v);
     return buf_str(out);
