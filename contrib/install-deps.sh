@@ -24,7 +24,7 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 	liblmdb-dev libconfig-dev publicsuffix zlib1g-dev"
 TEST_PKGS="postfix unbound nsd ldnsutils redis-server swaks openssl
 	clang libclang-rt-14-dev lmdb-utils perl procps iproute2 python3-cryptography
-	miltertest libjson-pp-perl bsdutils util-linux groff-base python3-yaml opendmarc
+	miltertest libjson-pp-perl bsdutils util-linux groff-base python3-yaml opendmarc opendkim
 	m4 libwrap0 sasl2-bin libnet-ssleay-perl curl systemd python3-dkim
 	libidn12 libxml2-utils nodejs"
 

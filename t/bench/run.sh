@@ -43,8 +43,12 @@
 #	through OpenDMARC, each over inet and over a unix socket (issue 10:
 #	the 40 ms Nagle/delayed-ACK stall per message shows there).
 #
+#	Then the full inbound scenario (t/bench/inbound_full.sh, sourced):
+#	DKIM-signed mail with SPF and DMARC records, mxguardd with every
+#	check vs OpenDKIM + OpenDMARC chained.
+#
 #	BENCH_ONLY selects parts (space-separated): none opendmarc nochecks
-#	mxguardd rss session; default all (and only then the other
+#	mxguardd rss session full; default all (and only then the other
 #	scripts). Then every other t/bench/*.sh
 #	runs, in name order: inside this namespace at the end, or, for a
 #	script that makes its own (it tests MXG_BENCH_NS, e.g. the Sendmail
@@ -61,7 +65,7 @@ if [ -z "${MXG_BENCH_NS:-}" ]; then
 	# The other benchmarks that make their own namespace (they test
 	# MXG_BENCH_NS), e.g. the Sendmail session rates.
 	for _b in "$top_srcdir"/t/bench/*.sh; do
-		case $(basename "$_b") in run.sh | lib.sh) continue ;; esac
+		case $(basename "$_b") in run.sh | lib.sh | inbound_full.sh) continue ;; esac
 		[ -n "${BENCH_ONLY:-}" ] && continue
 		grep -q MXG_BENCH_NS "$_b" || continue
 		echo
@@ -76,12 +80,13 @@ fi
 MSGS=${BENCH_MSGS:-3000}
 SESS=${BENCH_SESSIONS:-20}
 SMSGS=${BENCH_SESSION_MSGS:-300}
-ONLY=" ${BENCH_ONLY:-none opendmarc nochecks mxguardd rss session} "
+ONLY=" ${BENCH_ONLY:-none opendmarc nochecks mxguardd rss session full} "
 # want PART - is PART selected by BENCH_ONLY?
 want() { case $ONLY in *" $1 "*) return 0 ;; esac; return 1; }
 TICK=$(getconf CLK_TCK)
 MXGUARDD=$(t_bin mxguardd) || { echo "bench: mxguardd is not built"; exit 0; }
 . "$top_srcdir/t/bench/lib.sh"
+. "$top_srcdir/t/bench/inbound_full.sh"
 
 ip link set lo up
 ip route change local 127.0.0.0/8 dev lo table local quickack 1 2>/dev/null ||
@@ -93,16 +98,28 @@ t_dns_zone bench.example <<'EOF'
 @	A	127.0.0.1
 _dmarc	TXT	"v=DMARC1; p=none"
 EOF
+want full && full_zone
 t_dns_start >"$T_DIR/dns.out" 2>&1 || { say "bench: DNS bed did not start:"; cat "$T_DIR/dns.out"; exit 0; }
 bench_resolver bench
 
 
-# run NAME MILTER-SPEC MILTER-PID AR-PATTERN - one side of the comparison
+# What smtp-source sends (the full scenario: -F a signed message) and from whom.
+SRC_OPTS="-l 2048"
+SENDER=sender@bench.example
+# ticks PID... - utime + stime of the processes, summed
+ticks() { _t=0; for _p in "$@"; do _t=$((_t + $(cpu_ticks "$_p"))); done; echo $_t; }
+
+# run NAME MILTER-SPEC "MILTER-PID..." AR-PATTERN - one side of the comparison
 run() {
 	_name=$1 _spec=$2 _pid=$3 _ar=$4
 	t_postfix_start "$_spec" default_process_limit=200 >"$T_DIR/pf.$_name.out" 2>&1 ||
 		{ say "$_name: postfix did not start"; cat "$T_DIR/pf.$_name.out"; return 0; }
-	t_postfix_send --from warmup@bench.example --header "Subject: warm-up"
+	if [ "$SRC_OPTS" = "-l 2048" ]; then
+		t_postfix_send --from warmup@bench.example --header "Subject: warm-up"
+	else
+		smtp-source -s 1 -m 1 $SRC_OPTS -f "$SENDER" -t rcpt@remote.test \
+			"127.0.0.1:$PF_PORT" >"$T_DIR/src.w.$_name.out" 2>&1
+	fi
 	if ! t_postfix_wait_delivered 1 60 >/dev/null; then
 		say "$_name: the warm-up message was not delivered:"; tail -n 5 "$PF_MAILLOG"; return 0
 	fi
@@ -110,15 +127,16 @@ run() {
 		say "$_name: warm-up message lacks the milter's Authentication-Results:"
 		sed -n '1,15p' $(t_postfix_sink_files); return 0
 	fi
+	cat $(t_postfix_sink_files) >"$T_DIR/warmup.$_name" 2>/dev/null
 	quiet_sink || { say "$_name: sink did not restart"; return 0; }
-	_c0=0; [ -n "$_pid" ] && _c0=$(cpu_ticks "$_pid")
+	_c0=0; [ -n "$_pid" ] && _c0=$(ticks $_pid)
 	_t0=$(now)
-	smtp-source -s "$SESS" -m "$MSGS" -l 2048 -f sender@bench.example -t rcpt@remote.test \
+	smtp-source -s "$SESS" -m "$MSGS" $SRC_OPTS -f "$SENDER" -t rcpt@remote.test \
 		"127.0.0.1:$PF_PORT" >"$T_DIR/src.$_name.out" 2>&1
 	wait_sent $((MSGS + 1)) 600 ||
 		say "$_name: only $(t_postfix_count_sent) of $((MSGS + 1)) delivered"
 	_t1=$(now)
-	_c1=0; [ -n "$_pid" ] && _c1=$(cpu_ticks "$_pid")
+	_c1=0; [ -n "$_pid" ] && _c1=$(ticks $_pid)
 	_sent=$(( $(t_postfix_count_sent) - 1 ))
 	awk -v n="$_sent" -v t0="$_t0" -v t1="$_t1" -v c="$((_c1 - _c0))" -v hz="$TICK" \
 		-v name="$_name" -v pid="$_pid" 'BEGIN {
@@ -172,7 +190,8 @@ Syslog false
 IgnoreHosts $T_DIR/od.ignore
 IgnoreAuthenticatedClients false
 FailureReports false
-SPFSelfValidate false
+SPFSelfValidate ${OD_SPF:-false}
+TrustedAuthservIDs bench.example
 UMask 0000
 EOF
 	rm -f "$T_DIR/opendmarc.pid"
@@ -233,6 +252,9 @@ ratio "mxguardd default / OpenDMARC messages/s" "rate.mxguardd default" "rate.Op
 	"target >= 1.3x"
 want mxguardd && say "target: mxguardd default <= 0.150 ms CPU/msg"
 
+# 3b. The full inbound scenario (t/bench/inbound_full.sh).
+want full && full_run
+
 # 4. RSS with 1,000 idle milter connections.
 mxconf "unix:$MX_SOCK" "$T_DIR/mx/unix.conf"
 if want rss && mxstart "$T_DIR/mx/unix.conf"; then
@@ -289,7 +311,7 @@ fi
 # stopped Redis vs a live one for event actions; ...), in name order; those
 # that make their own (t/bench/outbound.sh, sendmail_session.sh) run after.
 for _b in "$top_srcdir"/t/bench/*.sh; do
-	case $(basename "$_b") in run.sh | lib.sh) continue ;; esac
+	case $(basename "$_b") in run.sh | lib.sh | inbound_full.sh) continue ;; esac
 	[ -n "${BENCH_ONLY:-}" ] && continue
 	grep -q MXG_BENCH_NS "$_b" && continue
 	echo
