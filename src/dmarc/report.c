@@ -187,9 +187,8 @@ static void put_auth(struct buf *b, char **f, int rfc9990)
     struct sig *g = NULL;
     size_t  n = sigs_parse(f[F_DKIM], f[F_FROM], &g);
 
-    if (rfc9990) {			/* the preferred ones first, at most DKIM_MAX */
+    if (rfc9990 && n > 1)		/* the preferred ones first, at most DKIM_MAX */
 	qsort(g, n, sizeof(*g), sig_cmp);
-    }
     buf_puts(b, "    <auth_results>\n");
     for (size_t i = 0; i < n; i++) {
 	if (!rfc9990 || i < DKIM_MAX) {
@@ -356,7 +355,7 @@ static size_t rows_collect(const char *lines, size_t len, int rfc9990, struct ro
 	    free(keep);
 	    continue;
 	}
-	if (atoll(f[F_TIME]) >= latest_t) {
+	if (*latest_r == NULL || atoll(f[F_TIME]) >= latest_t) {	/* any time, even < 0 */
 	    latest_t = atoll(f[F_TIME]);
 	    free(*latest_r);
 	    *latest_r = xstrdup(keep);
