@@ -308,6 +308,10 @@ const struct conf_key conf_keys[] = {
     K_STR("outbound.tls_key_file", "", NULL,
 	  "private key of tls_cert_file (mode 0600: a key readable by group or other is "
 	  "refused); empty: in tls_cert_file"),
+    K_STR("outbound.dsn_sendmail", "/usr/sbin/sendmail -t -oi", NULL,
+	  "command (run by /bin/sh, -f '<>' added) the proxy pipes a \"relayed\" DSN to when a "
+	  "next hop without DSN took a recipient whose NOTIFY has SUCCESS (RFC 3461 6.2); "
+	  "empty: none sent, a warning logged"),
     K_STR("outbound.state_dir", "/var/lib/mxguard", NULL,
 	  "directory (not writable by group or other) where mxguard-outbound keeps its "
 	  "self-signed STARTTLS certificate, starttls-cert.pem and starttls-key.pem (mode "

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "outbound/dsn_relayed.h"
 #include "outbound/io.h"
 #include "outbound/proxy_proto.h"
 #include "outbound/spool.h"
@@ -336,6 +337,8 @@ static void in_data(struct ob_in *in)
     /* The replies first: the MTA need not wait for our QUITs to the next hops. */
     if (!in->quit && ob_io_flush(&in->io, OB_T_SERVER) < 0)
 	in->quit = 1;
+    if (r == 1)
+	ob_dsn_relayed_send(&in->txn, sp);	/* RFC 3461 6.2, see dsn_relayed.h */
     ob_spool_free(&sp);
     in_txn_reset(in);
 }

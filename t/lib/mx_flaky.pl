@@ -6,6 +6,7 @@
 #   MODE dot     reads the whole message and the final dot, then dies
 #   MODE accept  accepts every message; appends "got RCPTS" to LOGFILE
 #   MODE helo    like accept, but refuses EHLO with 502 (HELO works)
+#   MODE nodsn   like accept, but EHLO does not offer DSN
 #   MODE busy    greets with 421 and closes
 # Every mode logs "connect", each command and "died" to LOGFILE. One
 # connection at a time; EHLO offers PIPELINING, SIZE, DSN and 8BITMIME, no
@@ -32,6 +33,7 @@ while (my $c = $srv->accept) {
 	$line =~ s/\r?\n$//;
 	print $L "cmd $line\n";
 	if ($line =~ /^EHLO/i && $mode eq 'helo') { print $c "502 5.5.2 EHLO not here\r\n" }
+	elsif ($line =~ /^EHLO/i && $mode eq 'nodsn') { print $c "250-flaky.bed.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n" }
 	elsif ($line =~ /^EHLO/i) { print $c "250-flaky.bed.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250-DSN\r\n250 8BITMIME\r\n" }
 	elsif ($line =~ /^RCPT TO:<([^>]*)>/i) { push @rcpts, $1; print $c "250 2.1.5 Ok\r\n" }
 	elsif ($line =~ /^DATA/i) {
