@@ -31,7 +31,10 @@
  *	fo= asks for; a temperror never gives one. The report's
  *	Authentication-Results is rebuilt from the facts (dmarc, spf,
  *	dkim_results); the header block goes whole fields up to
- *	dmarc.forensic.headers_max bytes. Sending never delays the mail.
+ *	dmarc.forensic.headers_max bytes; with dmarc.forensic.body_max, on_eoh
+ *	registers a body reader that keeps that many bytes of every
+ *	message's body, and the report carries the message. Sending never
+ *	delays the mail.
  *
  *	Facts: dmarc_status (accept reject quarantine none norecord nofrom
  *	temperror off), dmarc_status_text, dmarc_used_domain,
@@ -114,6 +117,7 @@ struct dmarc_state {
     struct dmarc_forensic *forensic;	/* the sender, started by the first report */
     char   *forensic_from;	/* From: of failure reports */
     size_t  headers_max;
+    size_t  body_max;		/* 0: headers only */
 };
 
 struct dmarc_msg_data {
@@ -123,6 +127,8 @@ struct dmarc_msg_data {
     char   *from;		/* header.from, or NULL */
     char   *ruf, *fo;		/* the record's, for a failure report; NULL: none due */
     char   *policy_domain;
+    struct buf body;		/* dmarc.forensic.body_max bytes of the body */
+    int     body_kept, body_cut;
 };
 
 /* dmarc_check_history_init - the history writer (store and/or file) */
@@ -159,6 +165,7 @@ static void dmarc_check_forensic_init(struct dmarc_state *s, const struct conf *
     fc->resolver = pipeline_env_resolver(env);
     fc->psl = s->psl;
     s->headers_max = (size_t) conf_int(c, "dmarc.forensic.headers_max");
+    s->body_max = (size_t) conf_int(c, "dmarc.forensic.body_max");
     if (*sender) {
 	s->forensic_from = xstrdup(sender);
     } else {
@@ -457,6 +464,11 @@ static void dmarc_check_forensic(struct dmarc_state *s, struct check_msg *m,
 	in.authres = buf_str(&ar);
 	dmarc_forensic_put_headers(v->hdrs, s->headers_max, &hdrs);
 	in.headers = buf_str(&hdrs);
+	if (d->body_kept) {
+	    in.body = d->body.data ? d->body.data : "";
+	    in.body_len = d->body.len;
+	    in.body_truncated = d->body_cut;
+	}
 	pthread_mutex_lock(&s->forensic_lock);	/* the sender thread starts on first use */
 	if (s->forensic == NULL)
 	    s->forensic = dmarc_forensic_new(&s->fc);
@@ -468,6 +480,33 @@ static void dmarc_check_forensic(struct dmarc_state *s, struct check_msg *m,
     dmarc_dkim_free(&dkim, ndkim);
 }
 
+/* dmarc_body_keep - keep the first body_max bytes of the body */
+static void dmarc_body_keep(void *ctx, const unsigned char *data, size_t len)
+{
+    struct dmarc_msg_data *d = ctx;
+    size_t  room = d->body_kept > 0 ? (size_t) d->body_kept - d->body.len : 0;
+
+    if (len > room) {
+	d->body_cut = 1;
+	len = room;
+    }
+    buf_append(&d->body, data, len);
+}
+
+/* dmarc_check_eoh - with dmarc.forensic.body_max, keep the body for a report */
+static int dmarc_check_eoh(void *state, struct check_msg *m)
+{
+    struct dmarc_state *s = state;
+    struct dmarc_msg_data *d;
+
+    if (!s->forensic_on || s->body_max == 0)
+	return 0;
+    d = dmarc_msg_data(m);
+    d->body_kept = (int) s->body_max;
+    check_body_register(m, dmarc_body_keep, d);
+    return 0;
+}
+
 /* dmarc_check_msg_end - failure reports; free the message's data */
 static void dmarc_check_msg_end(void *state, struct check_msg *m)
 {
@@ -477,6 +516,7 @@ static void dmarc_check_msg_end(void *state, struct check_msg *m)
 	return;
     if (d->ruf && d->result && (check_controls(m) & RULE_CTL_DMARC_ENABLE_FORENSIC))
 	dmarc_check_forensic(state, m, d);
+    buf_free(&d->body);
     free(d->ruf);
     free(d->fo);
     free(d->policy_domain);
@@ -516,6 +556,7 @@ const struct check_module dmarc_check_module = {
     .facts = &dmarc_fact_table,
     .init = dmarc_check_init,
     .fini = dmarc_check_fini,
+    .on_eoh = dmarc_check_eoh,
     .on_eom = dmarc_check_eom,
     .msg_end = dmarc_check_msg_end,
     .authres = dmarc_check_authres,

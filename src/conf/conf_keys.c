@@ -210,6 +210,10 @@ const struct conf_key conf_keys[] = {
 	  "failure reports per destination address and hour (counted in the store)"),
     K_INT("dmarc.forensic.headers_max", 65536, 1024, 1048576,
 	  "largest header block copied into a failure report, in bytes (whole fields)"),
+    K_INT("dmarc.forensic.body_max", 0, 0, 10485760,
+	  "0: failure reports carry the header fields (text/rfc822-headers); N: the whole "
+	  "message (message/rfc822) with at most N bytes of body, which mxguardd then keeps "
+	  "in memory for every message until its end"),
     K_STR("dmarc.report.email", "", NULL,
 	  "From: address of aggregate reports (report_metadata email); "
 	  "mxguard dmarc-report needs it"),

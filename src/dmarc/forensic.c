@@ -188,6 +188,30 @@ static int has_8bit(const char *s)
     return 0;
 }
 
+/* has_8bit_n - a byte over 127 in len bytes */
+static int has_8bit_n(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+	if ((unsigned char) s[i] > 0x7f)
+	    return 1;
+    return 0;
+}
+
+/* put_body - the body with CRLF line ends, NULs and lone CRs as spaces, ending in CRLF */
+static void put_body(struct buf *out, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+	if (s[i] == '\n')
+	    buf_puts(out, "\r\n");
+	else if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
+	    continue;
+	else
+	    buf_putc(out, s[i] == 0 || s[i] == '\r' ? ' ' : s[i]);
+    }
+    if (len && s[len - 1] != '\n')
+	buf_puts(out, "\r\n");
+}
+
 /* dmarc_forensic_build - the report mail to one address */
 void dmarc_forensic_build(const struct dmarc_forensic_in *in, unsigned failures,
 			  const char *to, struct buf *out)
@@ -227,14 +251,22 @@ void dmarc_forensic_build(const struct dmarc_forensic_in *in, unsigned failures,
     put_value(out, in->reporter);
     buf_puts(out, ".\r\nFailed: ");
     failure_words(out, failures);
-    buf_printf(out, ".\r\n\r\n--%s\r\nContent-Type: message/feedback-report\r\n\r\n", bnd);
+    buf_puts(out, ".\r\n");
+    if (in->body && in->body_truncated)
+	buf_printf(out, "The message's body is cut after %zu bytes.\r\n", in->body_len);
+    buf_printf(out, "\r\n--%s\r\nContent-Type: message/feedback-report\r\n\r\n", bnd);
     put_feedback(out, in, failures, date);
-    buf_printf(out, "\r\n--%s\r\nContent-Type: text/rfc822-headers\r\n", bnd);
-    if (has_8bit(in->headers))
+    buf_printf(out, "\r\n--%s\r\nContent-Type: %s\r\n", bnd,
+	       in->body ? "message/rfc822" : "text/rfc822-headers");
+    if (has_8bit(in->headers) || (in->body && has_8bit_n(in->body, in->body_len)))
 	buf_puts(out, "Content-Transfer-Encoding: 8bit\r\n");
     buf_puts(out, "\r\n");
     if (in->headers)
 	buf_puts(out, in->headers);
+    if (in->body) {
+	buf_puts(out, "\r\n");
+	put_body(out, in->body, in->body_len);
+    }
     buf_printf(out, "\r\n--%s--\r\n", bnd);
 }
 

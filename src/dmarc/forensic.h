@@ -41,7 +41,10 @@
  *	(dmarc; signature for a DKIM failure, as RFC 6591 3.1 names it;
  *	spf), Identity-Alignment (none, dkim, spf or "dkim, spf"), and
  *	for a DKIM failure DKIM-Domain and DKIM-Selector), and the
- *	original header block as text/rfc822-headers. Every field value
+ *	original header block as text/rfc822-headers, or with in->body the
+ *	message as message/rfc822 (the header block, an empty line, the body
+ *	with line ends as CRLF and NULs as spaces; a body cut at the
+ *	configured size says so in the text part). Every field value
  *	taken from the message or the envelope has control characters
  *	replaced and is truncated, so a hostile message cannot add fields
  *	to the report. in->headers is already rendered (see
@@ -108,6 +111,9 @@ struct dmarc_forensic_in {
     const struct dmarc_dkim *dkim;
     size_t  ndkim;
     const char *headers;	/* the header block, rendered */
+    const char *body;		/* NULL: headers only; else body_len bytes */
+    size_t  body_len;
+    int     body_truncated;	/* the body was longer than what is kept */
 };
 
 struct dmarc_forensic_conf {

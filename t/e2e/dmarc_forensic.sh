@@ -11,7 +11,8 @@
 # address authorized by its _report._dmarc record; fo=s reports an SPF failure
 # only; fo=0 gives none for a pass; an external ruf address without the
 # authorization record gets nothing; dmarc.forensic.rate_limit stops the
-# reports to one address after N in the hour (logged).
+# reports to one address after N in the hour (logged); with
+# dmarc.forensic.body_max the report carries the message, its body cut there.
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/dns.sh"
 . "$top_srcdir/t/lib/postfix.sh"
@@ -61,7 +62,7 @@ chmod 755 "$T_DIR/sendmail"
 
 cat >"$T_DIR/m.conf" <<EOF
 $(d_conf_bed 1000)
-dmarc: { report = { sendmail = "$T_DIR/sendmail"; }; forensic = { rate_limit = 3; }; };
+dmarc: { report = { sendmail = "$T_DIR/sendmail"; }; forensic = { rate_limit = 3; body_max = 16; }; };
 rules: { data = (
   { if = { header = { name = "Subject"; regex = "report me"; }; }; then = "warn";
     control = "dmarc_enable_forensic"; },
@@ -116,7 +117,8 @@ qid=$(sed -n 's/.*: \([0-9A-Za-z]*\): mxguardd: <= bounce@list.test .*verdict=re
 ok $? "Original-Envelope-Id: Postfix's queue id ($qid)"
 tr -d '\r' <"$r" | grep -q "^Authentication-Results: $AUTHSERV; dmarc=fail (p=reject dis=reject) header.from=frbed.test; spf=pass smtp.mailfrom=bounce@list.test"
 ok $? "Authentication-Results: dmarc=fail (p=reject dis=reject), spf=pass"
-has "$r" "Content-Type: text/rfc822-headers"; ok $? "a text/rfc822-headers part"
+has "$r" "Content-Type: message/rfc822"; ok $? "the message as message/rfc822 (dmarc.forensic.body_max = 16)"
+grep -q "body is cut after 16 bytes" "$r"; ok $? "the text part says the body was cut after 16 bytes"
 
 # 2. the same failure without the control: rejected, no report
 send "<alice@frbed.test>" bounce@list.test "quiet $$"

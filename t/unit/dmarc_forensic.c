@@ -215,6 +215,21 @@ static void test_build(void)
     dmarc_forensic_build(&in, DMARC_AF_SPF, "ruf@example.test", &b);
     ok(has_line(b.data, "Original-Mail-From: <>"), "the null sender is Original-Mail-From: <>");
     buf_free(&b);
+
+    in = base();
+    in.body = "line 1\nline\0 2\r\nlast";
+    in.body_len = 20;
+    in.body_truncated = 1;
+    dmarc_forensic_build(&in, DMARC_AF_DMARC, "ruf@example.test", &b);
+    p3 = part(b.data, 3);
+    ok(p3 && strcmp(p3, "Content-Type: message/rfc822\r\n\r\nFrom: a@example.test\r\n"
+		    "Subject: hello\r\n\r\nline 1\r\nline  2\r\nlast\r\n") == 0,
+       "with a body: part 3 is message/rfc822, headers, an empty line, the body in CRLF, "
+       "NUL as a space");
+    ok(strstr(b.data, "The message's body is cut after 20 bytes.") != NULL,
+       "a cut body is said so in the text part");
+    free(p3);
+    buf_free(&b);
 }
 
 /* test_headers - the header copy */
