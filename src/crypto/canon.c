@@ -43,6 +43,7 @@
  *	5.4.2 (header selection).
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
@@ -137,8 +138,10 @@ void crypto_canon_header(int canon, const char *raw, size_t len, int final_crlf,
 /* crypto_body_alloc - start hashing a body */
 struct crypto_body *crypto_body_alloc(int canon, long long limit)
 {
-    struct crypto_body *b = xcalloc(1, sizeof(*b));
+    struct crypto_body *b = xmalloc(sizeof(*b));
 
+    /* all but the output buffer (16 KB, written before it is read) */
+    memset(b, 0, offsetof(struct crypto_body, out));
     b->canon = canon;
     b->limit = limit;
     b->refs = 1;

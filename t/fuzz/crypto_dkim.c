@@ -6,7 +6,10 @@
  * does. Invariants (abort when one breaks): results in range with a reason
  * when not pass; the body set never holds more than CRYPTO_BODYSET_MAX
  * hashes; a message whose first octet starts a field gets a signature
- * that verifies as pass once prepended (sign/verify agree on every input).
+ * that verifies as pass once prepended (sign/verify agree on every input;
+ * that round trip runs DKIM alone, whole body: the chunked DKIM+ARC run
+ * has covered the rest, and each run costs the same public-key work as
+ * the pipeline's, no more).
  */
 #include "config.h"
 #include "crypto/arc.h"
@@ -89,6 +92,19 @@ static int verify_first(const struct mail_msg *m, const struct crypto_keysrc *sr
     return first;
 }
 
+/* dkim_first - DKIM only: the result of the first signature (the round trip) */
+static int dkim_first(const struct mail_msg *m, const struct crypto_keysrc *src)
+{
+    struct dkim_verify *dv = dkim_verify_start(m->hdrs, NULL);
+    const struct dkim_result *res;
+    int     first;
+
+    dkim_verify_body(dv, m->body, m->body_len);
+    first = dkim_verify_end(dv, src, &res) ? res[0].result : DKIM_NONE;
+    dkim_verify_free(&dv);
+    return first;
+}
+
 int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct crypto_keysrc src = {fetch, NULL, NULL, 0};
@@ -97,7 +113,7 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct arc_seal_opts ao = {"mx.fuzz", "example.com", "fuzz", NULL, "from:to:subject",
 	1700000000, -1, "\r\n"};
     struct mail_msg *m = NULL, *s = NULL;
-    struct arc_result ar, ar2;
+    struct arc_result ar;
     struct arc_seal_out out;
     struct crypto_body *b;
     unsigned char bh[32];
@@ -128,9 +144,8 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_printf(&t, "DKIM-Signature:%s\r\n", sig);
 	buf_append(&t, data + 1, size - 1);
 	if (mail_msg_read_buf(t.data, t.len, &s, &why) == 0) {
-	    if (verify_first(s, &src, chunk, &ar2) != DKIM_PASS)
+	    if (dkim_first(s, &src) != DKIM_PASS)
 		abort();
-	    arc_result_clear(&ar2);
 	}
 	mail_msg_free(&s);
 	buf_free(&t);
