@@ -72,6 +72,13 @@ struct crypto_body {
     char    out[16384];			/* canonical octets not yet hashed */
 };
 
+/*
+ * relaxed_class - 0 content, 1 white space, 2 CR, 3 LF
+ */
+static const unsigned char relaxed_class[256] = {
+    ['\t'] = 1, [' '] = 1, ['\r'] = 2, ['\n'] = 3,
+};
+
 struct canon_out {
     struct buf *b;
     size_t  n;
@@ -95,7 +102,6 @@ void crypto_canon_header(int canon, const char *raw, size_t len, int final_crlf,
     const char *colon = memchr(raw, ':', len);
     struct canon_out o;
     size_t  i, nlen;
-    int     wsp = 0, any = 0;
 
     o.b = out;
     o.n = 0;
@@ -106,27 +112,37 @@ void crypto_canon_header(int canon, const char *raw, size_t len, int final_crlf,
 	    canon_put(&o, raw[i]);
 	}
     } else {
+	/* relaxed: at most len + 2 octets, written straight */
+	char    stack[2048], *t = len + 3 <= sizeof(stack) ? stack : xmalloc(len + 3), *w = t;
+	unsigned sp = 0, any = 0;
+
 	nlen = (size_t) (colon - raw);
 	while (nlen > 0 && (raw[nlen - 1] == ' ' || raw[nlen - 1] == '\t'))
 	    nlen--;
 	for (i = 0; i < nlen; i++)
-	    canon_put(&o, (char) tolower((unsigned char) raw[i]));
-	canon_put(&o, ':');
+	    *w++ = (char) tolower((unsigned char) raw[i]);
+	*w++ = ':';
 	for (i = (size_t) (colon - raw) + 1; i < len; i++) {
-	    char    c = raw[i];
+	    unsigned k = relaxed_class[(unsigned char) raw[i]];
 
-	    if (c == '\r' || c == '\n')
-		continue;
-	    if (c == ' ' || c == '\t') {
-		wsp = 1;
+	    if (k != 0) {		/* CR, LF vanish; white space is one space */
+		sp |= k == 1;
 		continue;
 	    }
-	    if (wsp && any)
-		canon_put(&o, ' ');
-	    wsp = 0;
+	    *w = ' ';
+	    w += sp & any;
+	    *w++ = raw[i];
+	    sp = 0;
 	    any = 1;
-	    canon_put(&o, c);
 	}
+	if (final_crlf) {
+	    *w++ = '\r';
+	    *w++ = '\n';
+	}
+	buf_append(out, t, (size_t) (w - t));
+	if (t != stack)
+	    free(t);
+	return;
     }
     if (final_crlf) {
 	canon_put(&o, '\r');
@@ -231,13 +247,6 @@ static void body_simple(struct crypto_body *b, const char *p, const char *end)
 	p = nl + 1;
     }
 }
-
-/*
- * relaxed_class - 0 content, 1 white space, 2 CR, 3 LF
- */
-static const unsigned char relaxed_class[256] = {
-    ['\t'] = 1, [' '] = 1, ['\r'] = 2, ['\n'] = 3,
-};
 
 /* relaxed_first - before a line's first content octet: the deferred line ends */
 static char *relaxed_first(struct crypto_body *b, char *o)

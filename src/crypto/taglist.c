@@ -85,7 +85,7 @@ int crypto_taglist_parse(const char *s, size_t len, struct crypto_taglist *tl,
 {
     size_t  p = 0, i;
 
-    memset(tl, 0, sizeof(*tl));
+    tl->count = 0;			/* only tags[0..count) are ever read */
     for (;;) {
 	struct crypto_tag t;
 
@@ -119,7 +119,7 @@ const struct crypto_tag *crypto_tag_get(const struct crypto_taglist *tl,
     size_t  i;
 
     for (i = 0; i < tl->count; i++)
-	if (strcmp(tl->tags[i].name, name) == 0)
+	if (tl->tags[i].name[0] == name[0] && strcmp(tl->tags[i].name, name) == 0)
 	    return &tl->tags[i];
     return NULL;
 }
