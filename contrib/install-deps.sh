@@ -21,7 +21,7 @@ set -eu
 
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 	libmilter-dev libopendmarc-dev libspf2-dev libssl-dev libhiredis-dev
-	liblmdb-dev libconfig-dev publicsuffix zlib1g-dev"
+	liblmdb-dev libconfig-dev publicsuffix zlib1g-dev libcurl4-openssl-dev"
 TEST_PKGS="postfix unbound nsd ldnsutils redis-server swaks openssl
 	clang libclang-rt-14-dev lmdb-utils perl procps iproute2 python3-cryptography
 	miltertest libjson-pp-perl bsdutils util-linux groff-base python3-yaml opendmarc opendkim

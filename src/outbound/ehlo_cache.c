@@ -59,10 +59,27 @@ static struct store *cache_store(struct ob_ehlo_cache *ec)
     return st;
 }
 
+/* ob_store_spec - the store spec of a config (store.redis, else store.lmdb); *name_r for logs */
+char *ob_store_spec(const struct conf *c, char **name_r)
+{
+    const char *redis = conf_str(c, "store.redis");
+
+    if (*redis) {
+	const char *pw = conf_str(c, "store.redis_password");
+	long long ms = conf_int(c, "store.redis_timeout_ms");
+
+	*name_r = xstrdup("store.redis");
+	return xasprintf("redis:%s?connect_timeout_ms=%lld&timeout_ms=%lld%s%s", redis, ms, ms,
+			 *pw ? "&password=" : "", pw);
+    }
+    *name_r = xstrdup(conf_str(c, "store.lmdb"));
+    return xasprintf("lmdb:%s?map_size_mb=%lld", conf_str(c, "store.lmdb"),
+		     conf_int(c, "store.lmdb_map_size_mb"));
+}
+
 /* ob_ehlo_cache_open - the cache the config asks for, or NULL (off); the store opens on first use */
 struct ob_ehlo_cache *ob_ehlo_cache_open(struct conf *c, struct buf *why_r)
 {
-    const char *redis = conf_str(c, "store.redis");
     long expire = (long) conf_int(c, "outbound.ehlo_cache_expire_s");
     struct ob_ehlo_cache *ec;
 
@@ -71,18 +88,7 @@ struct ob_ehlo_cache *ob_ehlo_cache_open(struct conf *c, struct buf *why_r)
 	return NULL;
     }
     ec = ob_ehlo_cache_new(NULL, expire);
-    if (*redis) {
-	const char *pw = conf_str(c, "store.redis_password");
-	long long ms = conf_int(c, "store.redis_timeout_ms");
-
-	ec->spec = xasprintf("redis:%s?connect_timeout_ms=%lld&timeout_ms=%lld%s%s", redis, ms,
-			     ms, *pw ? "&password=" : "", pw);
-	ec->name = xstrdup("store.redis");
-    } else {
-	ec->spec = xasprintf("lmdb:%s?map_size_mb=%lld", conf_str(c, "store.lmdb"),
-			     conf_int(c, "store.lmdb_map_size_mb"));
-	ec->name = xstrdup(conf_str(c, "store.lmdb"));
-    }
+    ec->spec = ob_store_spec(c, &ec->name);
     return ec;
 }
 

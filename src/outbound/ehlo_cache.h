@@ -5,6 +5,7 @@
  *	#include "outbound/ehlo_cache.h"
  *
  *	struct ob_ehlo_cache *ob_ehlo_cache_open(struct conf *c, struct buf *why_r);
+ *	char *ob_store_spec(const struct conf *c, char **name_r);
  *	struct ob_ehlo_cache *ob_ehlo_cache_new(struct store *st, long expire_s);
  *	void ob_ehlo_cache_free(struct ob_ehlo_cache **cp);
  *	void ob_ehlo_caps_parse(const struct ob_reply *r, struct ob_ehlo_caps *c);
@@ -38,7 +39,8 @@
  *	store created as root would lock out mxguardd running as its user)
  *	and never by -t; when it cannot be opened that is logged once and
  *	the cache stays off: mail still flows, only without early
- *	pipelining.
+ *	pipelining. ob_store_spec() is the store spec of a config (also for
+ *	the MTA-STS policy cache), *name_r what logs call it.
  *
  *	Thread safe (the store is).
  * DIAGNOSTICS
@@ -73,6 +75,7 @@ struct ob_ehlo_caps {
 };
 
 struct ob_ehlo_cache *ob_ehlo_cache_open(struct conf *c, struct buf *why_r);
+char *ob_store_spec(const struct conf *c, char **name_r);
 struct ob_ehlo_cache *ob_ehlo_cache_new(struct store *st, long expire_s);
 void ob_ehlo_cache_free(struct ob_ehlo_cache **cp);
 void ob_ehlo_caps_parse(const struct ob_reply *r, struct ob_ehlo_caps *c);

@@ -20,7 +20,9 @@ libmxguard_a_SOURCES += \
 	src/outbound/session_in.c src/outbound/session_in.h \
 	src/outbound/listen.c src/outbound/listen.h \
 	src/outbound/proxy_proto.c src/outbound/proxy_proto.h \
-	src/outbound/requiretls.c src/outbound/requiretls.h
+	src/outbound/requiretls.c src/outbound/requiretls.h \
+	src/outbound/mta_sts_parse.c src/outbound/mta_sts_parse.h \
+	src/outbound/mta_sts.c src/outbound/mta_sts.h src/outbound/mta_sts_fetch.c
 
 sbin_PROGRAMS += src/mxguard-outbound
 src_mxguard_outbound_SOURCES = src/outbound/main.c

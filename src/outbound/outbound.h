@@ -52,6 +52,7 @@ struct list;
 struct ob_cache;
 struct event_bus;
 struct ob_ehlo_cache;
+struct ob_sts;
 
 enum ob_tls_level {
     OB_TLS_NONE, OB_TLS_MAY, OB_TLS_ENCRYPT, OB_TLS_DANE, OB_TLS_DANE_ONLY,
@@ -93,6 +94,7 @@ struct ob_settings {
     int requiretls;		/* outbound.requiretls: offer and honour REQUIRETLS */
     int requiretls_header;	/* outbound.requiretls_header: Require-TLS-ESMTP: yes */
     int tls_required_no;	/* outbound.tls_required_header: honour TLS-Required: No */
+    struct ob_sts *sts;		/* MTA-STS settings and policy cache (mta_sts.h) */
 };
 
 struct ob_settings *ob_settings_new(struct conf *c, int running, struct buf *why_r);

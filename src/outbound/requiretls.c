@@ -133,6 +133,8 @@ int ob_rtls_trouble(enum ob_rtls mode, int t, const char *detail, char *out, siz
 	step = "STARTTLS not offered";
     else if (mode == OB_RTLS_REQUIRE && t == OB_TR_TLS_FAIL)
 	step = "no authenticated TLS (DANE or PKIX with the host name)";
+    else if (mode == OB_RTLS_REQUIRE && t == OB_TR_STS_MX)
+	step = "MX host not in the MTA-STS policy";
     if (step == NULL) {
 	snprintf(out, outlen, "%s", detail ? detail : "");
 	return t;

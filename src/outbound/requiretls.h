@@ -39,7 +39,8 @@
  *	verify against the CA store with the MX host name (verify).
  *
  *	ob_rtls_trouble() turns a host failure of a REQUIRE delivery at the
- *	TLS step (OB_TR_TLS_MISSING, OB_TR_TLS_FAIL) into OB_TR_RTLS_TEMP
+ *	TLS step (OB_TR_TLS_MISSING, OB_TR_TLS_FAIL) or the MTA-STS MX check
+ *	(OB_TR_STS_MX) into OB_TR_RTLS_TEMP
  *	with the failed step named in out; other troubles are returned as
  *	they are (out gets detail).
  * STANDARDS

@@ -23,6 +23,7 @@
 
 #include "outbound/conn_cache.h"
 #include "outbound/events.h"
+#include "outbound/mta_sts.h"
 #include <openssl/x509.h>
 
 #include "util/msg.h"
@@ -81,7 +82,7 @@ static void out_fail(struct ob_out *o, enum ob_trouble t, const char *detail)
 {
     char text[600];
 
-    if (t == OB_TR_TLS_MISSING || t == OB_TR_TLS_FAIL || t == OB_TR_TLSA_FAIL)
+    if (t == OB_TR_TLS_MISSING || t == OB_TR_TLS_FAIL || t == OB_TR_TLSA_FAIL || t == OB_TR_STS_MX)
 	o->tls_refused = 1;
     /* a REQUIRETLS message: a TLS failure is a 4.7.30 that names the step */
     t = (enum ob_trouble) ob_rtls_trouble(o->rtls, t, detail, text, sizeof(text));
@@ -344,6 +345,15 @@ static void out_mail(struct ob_out *o)
     o->pending_rcpt = 1;
 }
 
+/* out_diag_unused - diagnostics for host h, skipped before any connection */
+static void out_diag_unused(struct ob_out *o, const struct ob_host *h)
+{
+    memset(&o->diag, 0, sizeof(o->diag));
+    snprintf(o->diag.host, sizeof(o->diag.host), "%s", h->name);
+    snprintf(o->diag.addr, sizeof(o->diag.addr), "unused");
+    o->diag.port = h->port;
+}
+
 /* out_host_dane - the DANE state of host h; -1 means skip the host */
 static int out_host_dane(struct ob_out *o, const struct ob_host *h)
 {
@@ -356,10 +366,7 @@ static int out_host_dane(struct ob_out *o, const struct ob_host *h)
 	return 0;
     if (h->addr_secure && ob_dane_lookup(o->set->dns, h->name, h->port, &o->tlsa, &why)
 	== OB_DANE_FAIL) {
-	memset(&o->diag, 0, sizeof(o->diag));
-	snprintf(o->diag.host, sizeof(o->diag.host), "%s", h->name);
-	snprintf(o->diag.addr, sizeof(o->diag.addr), "unused");
-	o->diag.port = h->port;
+	out_diag_unused(o, h);
 	out_fail(o, OB_TR_TLSA_FAIL, buf_str(&why));
 	buf_free(&why);
 	return -1;
@@ -443,6 +450,27 @@ static int out_try_addr(struct ob_out *o, const struct ob_host *h,
     return -1;
 }
 
+/* out_sts - MTA-STS where it applies (RFC 8461, RFC 8689 4.2.1); -1 the destination fails */
+static int out_sts(struct ob_out *o)
+{
+    int rtls_needs = o->rtls == OB_RTLS_REQUIRE && !o->route->mx_secure;
+
+    o->sts_enforce = 0;
+    if (o->set->relay_host[0] == '[')
+	return 0;		/* a configured smarthost: no MX lookup to protect */
+    if (o->set->relay_host[0] == 0 && o->rtls != OB_RTLS_NOTLS
+	&& (rtls_needs || ob_sts_enforce_all(o->set->sts))
+	&& ob_sts_lookup(o->set->sts, o->set->dns, o->domain, &o->sts) == 1)
+	o->sts_enforce = o->sts.mode == OB_STS_ENFORCE
+	    || (rtls_needs && o->sts.mode == OB_STS_TESTING);
+    if (rtls_needs && !o->sts_enforce) {
+	out_fail(o, OB_TR_RTLS, "MX lookup not DNSSEC-validated and no MTA-STS policy "
+		 "covers the MX hosts");
+	return -1;
+    }
+    return 0;
+}
+
 /* ob_out_open - route, then the first host that takes MAIL FROM */
 int ob_out_open(struct ob_out *o, const struct ob_env *env)
 {
@@ -469,11 +497,8 @@ int ob_out_open(struct ob_out *o, const struct ob_env *env)
 	buf_free(&why);
 	goto failed;
     }
-    if (o->rtls == OB_RTLS_REQUIRE && !o->route->mx_secure && o->set->relay_host[0] != '[') {
-	out_fail(o, OB_TR_RTLS, "MX lookup not DNSSEC-validated and no MTA-STS policy "
-		 "covers the MX hosts");
+    if (out_sts(o) < 0)
 	goto failed;
-    }
     for (int i = 0; i < o->route->nhosts; i++) {
 	const struct ob_host *h = &o->route->hosts[i];
 
@@ -481,8 +506,15 @@ int ob_out_open(struct ob_out *o, const struct ob_env *env)
 	    out_fail(o, OB_TR_DNS_TEMP, h->name);
 	    continue;
 	}
+	if (o->sts_enforce && !ob_sts_mx_match(&o->sts, h->name)) {
+	    out_diag_unused(o, h);
+	    out_fail(o, OB_TR_STS_MX, o->domain);
+	    continue;
+	}
 	if (out_host_dane(o, h) < 0)
 	    continue;
+	if (o->sts_enforce && o->tlsa.state != OB_DANE_USABLE && o->level < OB_TLS_VERIFY)
+	    o->level = OB_TLS_VERIFY;	/* MTA-STS: PKIX with the MX name; DANE wins */
 	for (int a = 0; a < h->naddrs; a++)
 	    if (out_try_addr(o, h, &h->addrs[a]) == 0) {
 		o->uses = 1;

@@ -42,6 +42,15 @@
  *	connection is closed after the transaction (never cached). The
  *	connection cache hands out only connections opened in the same mode.
  *
+ *	MTA-STS (mta_sts.h): for a REQUIRETLS message whose MX answer was
+ *	not DNSSEC-validated, and for all mail with outbound.mta_sts, the
+ *	domain's policy is looked up (not for TLS-Required: No mail nor with
+ *	outbound.relay_host). With mode enforce (for REQUIRETLS also
+ *	testing) a host that matches no mx pattern is skipped (4.7.5, for
+ *	REQUIRETLS 4.7.30) and a matching one needs a certificate verified
+ *	with its name, unless it has usable TLSA records: DANE always wins,
+ *	and a host failing DANE is never rescued by MTA-STS.
+ *
  *	MAIL FROM carries the MTA's parameters that the next hop announced
  *	(SIZE, BODY=8BITMIME, SMTPUTF8, RET/ENVID with DSN); RCPT TO its
  *	NOTIFY/ORCPT when the next hop has DSN. With PIPELINING the MAIL and
@@ -61,12 +70,14 @@
  * STANDARDS
  *	RFC 5321 3, 4.1, 4.5.3.2; RFC 2920 (PIPELINING); RFC 3207
  *	(STARTTLS); RFC 3461 (DSN); RFC 1870 (SIZE); RFC 6152 (8BITMIME);
- *	RFC 6531 (SMTPUTF8); RFC 7672 (DANE); RFC 8689 4.2.1 (REQUIRETLS).
+ *	RFC 6531 (SMTPUTF8); RFC 7672 (DANE); RFC 8689 4.2.1 (REQUIRETLS);
+ *	RFC 8461 4, 5 (MTA-STS).
  */
 #ifndef MXG_OUTBOUND_SESSION_OUT_H
 #define MXG_OUTBOUND_SESSION_OUT_H
 
 #include "outbound/io.h"
+#include "outbound/mta_sts_parse.h"
 #include "outbound/outbound.h"
 #include "outbound/pipe_connect.h"
 #include "outbound/reply.h"
@@ -100,6 +111,8 @@ struct ob_out {
     enum ob_tls_level level;
     enum ob_tls_level dest_level;	/* the destination's, before per-host REQUIRETLS */
     enum ob_rtls rtls;		/* REQUIRETLS mode the connection was opened for */
+    int sts_enforce;		/* hosts must match sts.mx, PKIX unless DANE */
+    struct ob_sts_policy sts;	/* the destination's MTA-STS policy, when looked up */
     struct ob_route *route;
     struct ob_io io;
     int connected;

@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <curl/curl.h>
 
 #include "dns/dns.h"
 #include "event/event.h"
 #include "outbound/conn_cache.h"
 #include "outbound/events.h"
+#include "outbound/mta_sts.h"
 #include "outbound/pipe_connect.h"
 #include "outbound/server_cert.h"
 #include "outbound/tls_dane.h"
@@ -123,6 +125,8 @@ struct ob_settings *ob_settings_new(struct conf *c, int running, struct buf *why
     s->requiretls = conf_bool(c, "outbound.requiretls");
     s->requiretls_header = s->requiretls && conf_bool(c, "outbound.requiretls_header");
     s->tls_required_no = conf_bool(c, "outbound.tls_required_header");
+    (void) curl_global_init(CURL_GLOBAL_DEFAULT);	/* once; later calls are no-ops */
+    s->sts = ob_sts_new(c);
     if ((s->dns = dns_resolver_from_conf(c, &why)) == NULL) {
 	buf_printf(why_r, "dns: %s\n", why);
 	goto bad;
@@ -164,6 +168,7 @@ void ob_settings_unref(struct ob_settings **sp)
     ob_cache_free(&s->cache);
     event_bus_free(&s->events);
     ob_ehlo_cache_free(&s->ehlo_cache);
+    ob_sts_free(&s->sts);
     for (int i = 0; i < OB_TLS_NLEVELS; i++)
 	list_free(&s->tls_lists[i]);
     SSL_CTX_free(s->client_ctx);

@@ -31,6 +31,7 @@ static const struct {
 			    "send this recipient in another transaction"},
     [OB_TR_RTLS_TEMP] = {451, "4.7.30", "REQUIRETLS support required"},
     [OB_TR_RTLS] = {550, "5.7.30", "REQUIRETLS support required"},
+    [OB_TR_STS_MX] = {451, "4.7.5", "MX host not allowed by the MTA-STS policy"},
 };
 
 /* diag_append - the DSN-info line: host, greeting, EHLO, command */

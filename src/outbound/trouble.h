@@ -33,6 +33,7 @@
  *	                                failed a step; more hosts to try)
  *	  OB_TR_RTLS         550 5.7.30 REQUIRETLS support required (no host
  *	                                qualifies; the detail names the step)
+ *	  OB_TR_STS_MX       451 4.7.5  MX host not in the MTA-STS policy
  *	Every reply text ends with the DSN diagnostics of Exim's DSN_INFO:
  *	the remote host and address, the first line of its greeting and of
  *	its EHLO reply, and the command that failed, so the bounce the MTA
@@ -46,7 +47,7 @@
  *	last MX was tried; other results stay.
  * STANDARDS
  *	RFC 5321 4.2, RFC 3463 (codes), RFC 7505 3.2 (5.1.10), RFC 7672 2.2,
- *	RFC 8689 5 (5.7.30).
+ *	RFC 8689 5 (5.7.30), RFC 8461 5 (MTA-STS failures are TLS failures).
  */
 #ifndef MXG_OUTBOUND_TROUBLE_H
 #define MXG_OUTBOUND_TROUBLE_H
@@ -57,7 +58,8 @@
 enum ob_trouble {
     OB_TR_DNS_TEMP, OB_TR_NO_DOMAIN, OB_TR_NULL_MX, OB_TR_CONNECT, OB_TR_TIMEOUT,
     OB_TR_LOST, OB_TR_PROTOCOL, OB_TR_TLS_MISSING, OB_TR_TLS_FAIL, OB_TR_TLSA_FAIL,
-    OB_TR_POLICY_TEMP, OB_TR_LOCAL, OB_TR_OTHER_DOMAIN, OB_TR_RTLS_TEMP, OB_TR_RTLS
+    OB_TR_POLICY_TEMP, OB_TR_LOCAL, OB_TR_OTHER_DOMAIN, OB_TR_RTLS_TEMP, OB_TR_RTLS,
+    OB_TR_STS_MX
 };
 
 struct ob_diag {

@@ -11,6 +11,11 @@
 # first MX then delivery by the second; the REQUIRETLS tag only inside
 # TLS (530 5.7.10 outside); the Require-TLS-ESMTP: yes header; the
 # TLS-Required: No header; connections cached per REQUIRETLS mode.
+# MTA-STS (RFC 8461) served over HTTPS by t/node/https_policy.js with the
+# test CA: an insecure MX that matches an enforce policy delivers
+# REQUIRETLS mail (PKIX-verified), one that does not match is refused;
+# the policy is fetched once and then taken from the store by its id;
+# with outbound.mta_sts the enforce policy applies to all mail.
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/dns.sh"
 . "$top_srcdir/t/lib/certs.sh"
@@ -29,6 +34,11 @@ for n in 1 2 6; do
 	eval "EE$n=\$(t_tlsa_hash \"\$T_CERT_DIR/mx$n.example.test.crt\")" || t_bail "no TLSA hash"
 done
 WRONG=$(t_tlsa_hash "$T_CERT_DIR/mx5.example.test.crt") || t_bail "no TLSA hash"
+t_cert_new ca mta-sts.sts.test mta-sts.sts.test mta-sts.stsbad.test || t_bail "no certificate"
+STS_PORT=$(t_free_port) || t_bail "no free port"
+mkdir -p "$T_DIR/policies"
+printf 'version: STSv1\r\nmode: enforce\r\nmx: *.example.test\r\nmax_age: 86400\r\n' >"$T_DIR/policies/sts.test.txt"
+printf 'version: STSv1\nmode: enforce\nmx: mx.elsewhere.test\nmax_age: 86400\n' >"$T_DIR/policies/stsbad.test.txt"
 
 t_dns_zone_signed example.test <<EOF
 rt		MX	10 mx1
@@ -52,6 +62,16 @@ EOF
 t_dns_zone insecure.test <<EOF
 @		MX	10 mx1.example.test.
 EOF
+t_dns_zone sts.test <<EOF
+@		MX	10 mx5.example.test.
+_mta-sts	TXT	"v=STSv1; id=20261123T1;"
+mta-sts		A	127.0.0.10
+EOF
+t_dns_zone stsbad.test <<EOF
+@		MX	10 mx5.example.test.
+_mta-sts	TXT	"v=STSv1; id=1"
+mta-sts		A	127.0.0.10
+EOF
 t_dns_start || t_bail "dns bed did not start"
 
 t_node_peer 127.0.0.2 "$P" mx1.example.test || t_bail "peer 1"
@@ -61,8 +81,10 @@ t_node_peer 127.0.0.5 "$P" mx4.example.test no-starttls || t_bail "peer 4"
 t_node_peer 127.0.0.6 "$P" mx5.example.test || t_bail "peer 5"
 t_node_peer 127.0.0.7 "$P" mx6.example.test || t_bail "peer 6"
 peer() { echo "$T_DIR/peer.127.0.0.$1.log"; }
+t_node_sts 127.0.0.10 "$STS_PORT" mta-sts.sts.test "$T_DIR/policies" || t_bail "policy server"
 
-OB_KEYS="ca_file = \"$T_CERT_DIR/ca.crt\"; connection_cache_s = 300; requiretls_header = true;"
+OB_KEYS="ca_file = \"$T_CERT_DIR/ca.crt\"; connection_cache_s = 300; requiretls_header = true;
+  mta_sts_ca_file = \"$T_CERT_DIR/ca.crt\"; mta_sts_port = $STS_PORT;"
 t_outbound_start "$(t_dns_conf)" || t_bail "mxguard-outbound did not start"
 
 # send NAME TO [OPTION...] - a message from s-NAME@bed.test; replies in $T_DIR/NAME.out
@@ -175,4 +197,41 @@ case $(proxy_line n1@pkix.example.test) in *"conn_use="*) ok 1 "a plain message 
 *) ok 1 "cache: $(proxy_line n1@pkix.example.test)" ;; esac
 grep "mail from=<s-c1@bed.test>" "$(peer 6)" | grep -q "requiretls=false"
 ok $? "the plain message went without REQUIRETLS"
+
+# MTA-STS: an insecure MX is good enough for REQUIRETLS when the domain's policy lists it.
+send sts1 s1@sts.test starttls requiretls >/dev/null
+has sts1 "^DONE <s1@sts.test>: 250 "
+ok $? "insecure MX + MTA-STS enforce policy listing it: delivered with REQUIRETLS"
+case $(proxy_line s1@sts.test) in *"CV=yes"*"requiretls=yes"*) ok 0 "MTA-STS delivery: CV=yes (PKIX with the MX name), requiretls=yes" ;;
+*) ok 1 "MTA-STS line: $(proxy_line s1@sts.test)" ;; esac
+grep -q "mail from=<s-sts1@bed.test> requiretls=true secure=true" "$(peer 6)"
+ok $? "MTA-STS: the peer got MAIL FROM ... REQUIRETLS"
+send sts2 s2@sts.test starttls requiretls >/dev/null
+has sts2 "^DONE <s2@sts.test>: 250 "
+ok $? "a second message to the MTA-STS domain: delivered"
+t_is "$(grep -c '^get mta-sts.sts.test /.well-known/mta-sts.txt 200' "$STS_LOG")" 1 \
+	"the policy was fetched once, then taken from the store by its id"
+send stsbad s3@stsbad.test starttls requiretls >/dev/null
+has stsbad "^RCPT <s3@stsbad.test>: 550[- ]5.7.30 REQUIRETLS support required: MX host not in the MTA-STS policy"
+ok $? "insecure MX not in the MTA-STS policy: 550 5.7.30"
+peer_mail 6 stsbad
+t_is $? 1 "MX not in the policy: the peer saw no MAIL FROM"
+send sts4 s4@stsbad.test starttls >/dev/null
+has sts4 "^DONE <s4@stsbad.test>: 250 "
+ok $? "without outbound.mta_sts the policy only binds REQUIRETLS mail"
+
+# outbound.mta_sts = true: an enforce policy applies to all mail.
+OB_KEYS="$OB_KEYS mta_sts = true;"
+t_outbound_start "$(t_dns_conf)" "store: { lmdb = \"$T_DIR/outbound2-state.mdb\"; };" ||
+	t_bail "second mxguard-outbound did not start"
+send sts5 s5@stsbad.test >/dev/null
+has sts5 "<s5@stsbad.test>: 451[- ]4.7.5 MX host not allowed by the MTA-STS policy"
+ok $? "outbound.mta_sts: plain mail to an MX outside the enforce policy defers 4.7.5"
+peer_mail 6 sts5
+t_is $? 1 "outbound.mta_sts: that MX saw no MAIL FROM"
+send sts6 s6@sts.test >/dev/null
+has sts6 "^DONE <s6@sts.test>: 250 "
+ok $? "outbound.mta_sts: plain mail to a listed MX is delivered"
+case $(proxy_line s6@sts.test) in *"CV=yes"*) ok 0 "outbound.mta_sts: PKIX-verified (CV=yes)" ;;
+*) ok 1 "mta_sts line: $(proxy_line s6@sts.test)" ;; esac
 t_done

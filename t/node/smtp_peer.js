@@ -1,7 +1,7 @@
 // t/node/smtp_peer.js - a receiving MX that implements REQUIRETLS (RFC 8689)
 //
 // SYNOPSIS
-//	node t/node/smtp_peer.js ADDR PORT CERT KEY LOG [OPTION...]
+//	node t/node/smtp_peer.js LOG ADDR PORT CERT KEY [OPTION...]
 //
 // DESCRIPTION
 //	An SMTP server on ADDR:PORT built with the vendored npm package
@@ -24,9 +24,9 @@ const fs = require("fs");
 const path = require("path");
 const { SMTPServer } = require(path.join(__dirname, "node_modules", "smtp-server"));
 
-const [addr, port, cert, key, logFile, ...opts] = process.argv.slice(2);
-if (!logFile) {
-	console.error("usage: smtp_peer.js ADDR PORT CERT KEY LOG [hide-requiretls] [no-starttls]");
+const [logFile, addr, port, cert, key, ...opts] = process.argv.slice(2);
+if (!key) {
+	console.error("usage: smtp_peer.js LOG ADDR PORT CERT KEY [hide-requiretls] [no-starttls]");
 	process.exit(2);
 }
 const log = (line) => fs.appendFileSync(logFile, line + "\n");
