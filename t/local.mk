@@ -20,6 +20,7 @@ include t/unit/dcc.mk
 include t/unit/outbound.mk
 include t/unit/outbound_pipe.mk
 include t/unit/outbound_proxy.mk
+include t/unit/outbound_rtls.mk
 include t/unit/event.mk
 include t/unit/dmarc.mk
 include t/unit/dmarc_history.mk
