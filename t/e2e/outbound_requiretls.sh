@@ -222,6 +222,7 @@ ok $? "without outbound.mta_sts the policy only binds REQUIRETLS mail"
 
 # outbound.mta_sts = true: an enforce policy applies to all mail.
 OB_KEYS="$OB_KEYS mta_sts = true;"
+mv "$OB_LOG" "$T_DIR/outbound1.log"	# the first proxy keeps writing there
 t_outbound_start "$(t_dns_conf)" "store: { lmdb = \"$T_DIR/outbound2-state.mdb\"; };" ||
 	t_bail "second mxguard-outbound did not start"
 send sts5 s5@stsbad.test >/dev/null
