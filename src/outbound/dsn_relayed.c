@@ -120,6 +120,8 @@ static void dsn_headers(struct ob_spool *sp, struct buf *out)
     ssize_t n;
 
     while (off < DSN_HEADER_MAX && (n = ob_spool_pread(sp, chunk, sizeof(chunk), off)) > 0) {
+	if (off == 0 && (chunk[0] == '\n' || (n > 1 && chunk[0] == '\r' && chunk[1] == '\n')))
+	    return;		/* an empty header section */
 	buf_append(out, chunk, (size_t) n);
 	off += (size_t) n;
 	for (size_t i = start; i + 1 < out->len; i++)

@@ -34,7 +34,7 @@ start() {
 	PID=$!
 	t_on_exit "kill $PID 2>/dev/null"
 	_i=0
-	until grep -q "mxguard-outbound: starting" "$T_DIR/run.log" || [ $_i -ge 100 ]; do
+	until grep -q "mxguard-outbound: starting" "$T_DIR/run.log" || [ $_i -ge 300 ]; do
 		sleep 0.1; _i=$((_i + 1))
 	done
 	t_wait_port "$P" 10
