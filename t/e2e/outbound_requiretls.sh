@@ -223,6 +223,7 @@ ok $? "without outbound.mta_sts the policy only binds REQUIRETLS mail"
 # outbound.mta_sts = true: an enforce policy applies to all mail.
 OB_KEYS="$OB_KEYS mta_sts = true;"
 mv "$OB_LOG" "$T_DIR/outbound1.log"	# the first proxy keeps writing there
+OB1_PID=$T_OB_PID
 t_outbound_start "$(t_dns_conf)" "store: { lmdb = \"$T_DIR/outbound2-state.mdb\"; };" ||
 	t_bail "second mxguard-outbound did not start"
 send sts5 s5@stsbad.test >/dev/null
@@ -235,4 +236,12 @@ has sts6 "^DONE <s6@sts.test>: 250 "
 ok $? "outbound.mta_sts: plain mail to a listed MX is delivered"
 case $(proxy_line s6@sts.test) in *"CV=yes"*) ok 0 "outbound.mta_sts: PKIX-verified (CV=yes)" ;;
 *) ok 1 "mta_sts line: $(proxy_line s6@sts.test)" ;; esac
+
+# Both proxies stop cleanly; a sanitizer build reports nothing (leaks at exit).
+kill "$OB1_PID" "$T_OB_PID" 2>/dev/null
+for _i in $(seq 50); do kill -0 "$OB1_PID" 2>/dev/null || kill -0 "$T_OB_PID" 2>/dev/null || break; sleep 0.1; done
+grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$T_DIR/outbound1.log" "$OB_LOG"
+r=$?
+t_is $r 1 "no sanitizer report from the proxies"
+[ $r -eq 1 ] || t_diag "$(grep -E -h -A12 'Sanitizer|runtime error:' "$T_DIR/outbound1.log" "$OB_LOG" | head -n 40)"
 t_done
