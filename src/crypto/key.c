@@ -193,8 +193,10 @@ int crypto_key_verify(struct crypto_key *key, int alg, const unsigned char *md32
     pthread_mutex_lock(&key->lock);
     if (key->npool > 0)
 	ctx = key->pool[--key->npool];
+    else				/* the template is read under the lock too */
+	ctx = EVP_PKEY_CTX_dup(key->vctx);
     pthread_mutex_unlock(&key->lock);
-    if (ctx == NULL && (ctx = EVP_PKEY_CTX_dup(key->vctx)) == NULL)
+    if (ctx == NULL)
 	return crypto_verify(alg, key->pkey, md32, sig, sig_len);
     good = EVP_PKEY_verify(ctx, sig, sig_len, md32, 32) == 1;
     pthread_mutex_lock(&key->lock);
