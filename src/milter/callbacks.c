@@ -24,7 +24,7 @@
 /* Every action a verdict may need; negotiation asks for the ones in use. */
 #define MILTER_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_DELRCPT)
 /* Protocol options taken when offered (see callbacks.h). */
-#define MILTER_PROTO	(SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_HDR \
+#define MILTER_PROTO	(SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_HDR | SMFIP_NR_EOH \
 			 | SMFIP_SKIP | SMFIP_HDR_LEADSPC)
 
 /* For debug lines: a macro the MTA did not send. */
@@ -195,6 +195,8 @@ static unsigned long milter_negotiate_proto(unsigned long offered, unsigned need
 	p |= offered & SMFIP_NORCPT;
     if (!(needs & PIPELINE_NEED_BODY))
 	p |= offered & SMFIP_NOBODY;
+    else				/* every chunk is read (no SMFIS_SKIP then) */
+	p |= offered & SMFIP_NR_BODY;
     /* headers always: forged Authentication-Results are removed */
     return p;
 }
@@ -389,6 +391,7 @@ static sfsistat milter_eoh(SMFICTX *ctx)
     struct milter_conn *conn = milter_conn_get(ctx, "eoh");
     struct verdict v;
     sfsistat r;
+    int a;
 
     if (conn == NULL || conn->pc == NULL)
 	return milter_internal_error(conn ? conn->conf : NULL);
@@ -396,9 +399,25 @@ static sfsistat milter_eoh(SMFICTX *ctx)
     if (conn->msg.queue_id)
 	pipeline_queue_id(conn->pc, conn->msg.queue_id);
     verdict_init(&v);
-    r = milter_stage(ctx, conn, pipeline_eoh(conn->pc, &v), &v, "eoh");
+    a = pipeline_eoh(conn->pc, &v);
+    if (!(conn->proto & SMFIP_NR_EOH)) {
+	r = milter_stage(ctx, conn, a, &v, "eoh");
+	verdict_clear(&v);
+	return r;
+    }
+    /* no reply now: a failure is answered at eom (milter_eom) */
+    if (a < 0) {
+	msg_error("%s: mxguardd: eoh: internal error in the pipeline", MILTER_QID(conn));
+	conn->msg.deferred = 1;
+	conn->msg.deferred_r = milter_internal_error(conn->conf);
+    } else if (a == VERDICT_REJECT || a == VERDICT_TEMPFAIL || a == VERDICT_DISCARD) {
+	conn->msg.deferred = 1;
+	conn->msg.deferred_v = xmalloc(sizeof(*conn->msg.deferred_v));
+	*conn->msg.deferred_v = v;	/* moved: v is not cleared */
+	return SMFIS_NOREPLY;
+    }
     verdict_clear(&v);
-    return r;
+    return SMFIS_NOREPLY;
 }
 
 /*
@@ -412,8 +431,10 @@ static sfsistat milter_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
     if (conn == NULL || conn->pc == NULL)
 	return milter_internal_error(conn ? conn->conf : NULL);
     (void) milter_msg_add_body(&conn->msg, len, 0);
-    if (pipeline_body(conn->pc, chunk, len) == 1)
+    if (!conn->msg.deferred && pipeline_body(conn->pc, chunk, len) == 1)
 	milter_oversize(conn);
+    if (conn->proto & SMFIP_NR_BODY)	/* an oversize message's chunks are ignored */
+	return SMFIS_NOREPLY;
     if (!(conn->proto & SMFIP_SKIP))
 	return SMFIS_CONTINUE;
     if (conn->msg.oversize || !(pipeline_needs(conn->pipe) & PIPELINE_NEED_BODY))
@@ -437,6 +458,12 @@ static sfsistat milter_eom(SMFICTX *ctx)
     msg_debug("%s: mxguardd: eom: headers=%zu header_bytes=%llu body_bytes=%llu%s",
 	      MILTER_QID(conn), conn->msg.nheaders, conn->msg.header_bytes,
 	      conn->msg.body_bytes, conn->msg.oversize ? " oversize" : "");
+    if (conn->msg.deferred) {		/* end of headers failed (SMFIP_NR_EOH) */
+	r = conn->msg.deferred_v ? milter_apply_stage(ctx, conn, conn->msg.deferred_v, "eom")
+	    : conn->msg.deferred_r;
+	milter_msg_end(conn, 1);
+	return r;
+    }
     verdict_init(&v);
     if ((a = pipeline_eom(conn->pc, &v)) < 0) {
 	msg_error("%s: mxguardd: eom: internal error in the pipeline",

@@ -30,9 +30,17 @@
  *	SMFIF_DELRCPT only when rules use them; the HELO, RCPT and body
  *	steps are turned off when nothing needs them (headers never: forged
  *	A-R removal reads them), DATA and unknown commands always;
- *	SMFIP_NR_HDR (no reply per header), SMFIP_HDR_LEADSPC (values keep
- *	their leading space, as DKIM "simple" needs) and SMFIP_SKIP are taken
- *	when offered; smfi_setsymlist() names the macros wanted per stage.
+ *	SMFIP_NR_HDR (no reply per header), SMFIP_NR_EOH (no reply at end of
+ *	headers), SMFIP_NR_BODY (no reply per body chunk, when the body is
+ *	needed), SMFIP_HDR_LEADSPC (values keep their leading space, as
+ *	DKIM "simple" needs) and SMFIP_SKIP are taken when offered;
+ *	smfi_setsymlist() names the macros wanted per stage. Without those
+ *	replies the MTA sends headers, end of headers, body and end of
+ *	message without waiting: one round trip per message instead of
+ *	three. A failure at end of headers (an internal error) is then
+ *	answered at end of message, with the same action and text, and the
+ *	message is dropped from the pipeline; chunks of a message past
+ *	milter.max_message_size are read and ignored instead of skipped.
  *	A connection negotiated before a reload keeps its actions: a new rule
  *	needing quarantine or recipient deletion applies to new connections.
  *
@@ -42,8 +50,9 @@
  *	action the MTA refused.
  * DIAGNOSTICS
  *	Callbacks answer what the verdict says (SMFIS_CONTINUE to go on;
- *	SMFIS_NOREPLY for headers when negotiated, SMFIS_SKIP for the body
- *	of an oversize message).
+ *	SMFIS_NOREPLY for headers, end of headers and body chunks when
+ *	negotiated, SMFIS_SKIP for the body of an oversize message
+ *	otherwise).
  * STANDARDS
  *	Sendmail milter protocol version 6 (libmilter 8.14+).
  */

@@ -64,6 +64,10 @@ void milter_msg_reset(struct milter_msg *msg)
     free(msg->queue_id);
     free(msg->auth_authen);
     free(msg->sender);
+    if (msg->deferred_v) {
+	verdict_clear(msg->deferred_v);
+	free(msg->deferred_v);
+    }
     memset(msg, 0, sizeof(*msg));
 }
 

@@ -30,8 +30,10 @@
  *	{auth_authen} macro, envelope sender, recipients and the header and
  *	body accounting, the names of the headers the MTA sent (so a removal
  *	of "every occurrence" knows how many there are:
- *	milter_msg_count_header, case-insensitive) and a quarantine reason
- *	decided before end of message. milter_msg_reset() frees every per-message
+ *	milter_msg_count_header, case-insensitive), a quarantine reason
+ *	decided before end of message, and an end-of-headers failure that
+ *	could not be answered then (no reply with SMFIP_NR_EOH) and is
+ *	answered at end of message. milter_msg_reset() frees every per-message
  *	allocation; the callbacks call it at eom, abort and close, so nothing
  *	of one message survives into the next.
  *
@@ -58,6 +60,7 @@
 #include <netinet/in.h>
 
 struct conf;
+struct verdict;
 struct pipeline;
 struct pipeline_conn;
 
@@ -76,6 +79,9 @@ struct milter_msg {
     size_t hdr_cap;
     char *quarantine;		/* reason decided before eom, NULL = none */
     int counted;		/* counted in milter_live (between MAIL and its end) */
+    int deferred;		/* eoh failed without a reply (SMFIP_NR_EOH): answer at eom */
+    int deferred_r;		/* that answer (sfsistat) when deferred_v is NULL */
+    struct verdict *deferred_v;	/* or the eoh verdict to apply at eom */
 };
 
 struct milter_conn {
