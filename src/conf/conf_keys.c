@@ -280,7 +280,13 @@ const struct conf_key conf_keys[] = {
 	   "default TLS level, as in Postfix: none, may, encrypt, dane, dane-only, verify "
 	   "or secure; lists tls_LEVEL set it per destination domain"),
     K_ENUM("outbound.ocsp", "request", w_ocsp, "OCSP stapling: no, request or require"),
-    K_BOOL("outbound.pipe_connect", 1, "pipeline EHLO to hosts known to accept it"),
+    K_BOOL("outbound.pipe_connect", 1,
+	   "early pipelining (EHLO, and MAIL/RCPT/DATA where no STARTTLS comes between) to "
+	   "hosts known to accept it"),
+    K_LIST("outbound.pipe_connect_hosts", none, NULL,
+	   "next hops that may get pipe_connect (Exim's hosts_pipe_connect), matched by MX "
+	   "host name, then by IP address: names, \".domain\", \"*.domain\", addresses, CIDRs, "
+	   "\"!entry\", or one \"file:\", \"lmdb:\" or \"redis:\" source; empty: every host"),
     K_BOOL("outbound.requiretls", 1,
 	   "offer REQUIRETLS (RFC 8689) to the MTA after STARTTLS and honour it"),
     K_BOOL("outbound.requiretls_header", 0,

@@ -7,6 +7,7 @@ libmxguard_a_SOURCES += \
 	src/outbound/spool.c src/outbound/spool.h \
 	src/outbound/route.c src/outbound/route.h \
 	src/outbound/tls_dane.c src/outbound/tls_dane.h \
+	src/outbound/tls_sess.c src/outbound/tls_sess.h \
 	src/outbound/server_cert.c src/outbound/server_cert.h \
 	src/outbound/trouble.c src/outbound/trouble.h \
 	src/outbound/settings.c src/outbound/outbound.h \

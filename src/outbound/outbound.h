@@ -27,6 +27,8 @@
  *	tls_dane, tls_encrypt, tls_may, tls_none (section lists; file, LMDB,
  *	Redis or inline) that contains the recipient domain; else from
  *	outbound.tls raised by outbound.dane (try: dane, require: dane-only).
+ *	outbound.pipe_connect_hosts is opened the same way (one source, or
+ *	inline entries) as s->pipe_hosts.
  *
  *	s->events is the bus of events.actions (src/event), compiled against
  *	the core facts and the outbound variables (events.h); NULL when no
@@ -53,6 +55,7 @@ struct ob_cache;
 struct event_bus;
 struct ob_ehlo_cache;
 struct ob_sts;
+struct ob_tls_sess;
 
 enum ob_tls_level {
     OB_TLS_NONE, OB_TLS_MAY, OB_TLS_ENCRYPT, OB_TLS_DANE, OB_TLS_DANE_ONLY,
@@ -95,6 +98,8 @@ struct ob_settings {
     int requiretls_header;	/* outbound.requiretls_header: Require-TLS-ESMTP: yes */
     int tls_required_no;	/* outbound.tls_required_header: honour TLS-Required: No */
     struct ob_sts *sts;		/* MTA-STS settings and policy cache (mta_sts.h) */
+    struct ob_tls_sess *tls_sess;	/* TLS sessions to resume (tls_sess.h) */
+    struct list *pipe_hosts;	/* outbound.pipe_connect_hosts; NULL: every host */
 };
 
 struct ob_settings *ob_settings_new(struct conf *c, int running, struct buf *why_r);

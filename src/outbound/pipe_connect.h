@@ -5,12 +5,13 @@
  *	#include "outbound/pipe_connect.h"
  *
  *	struct ob_ehlo_cache *ob_pipe_cache_open(struct conf *c);
- *	int ob_pipe_prepare(struct ob_out *o, const struct sockaddr_storage *ss,
- *			    int port);
- *	int ob_pipe_start(struct ob_out *o, int starttls_ok);
+ *	int ob_pipe_prepare(struct ob_out *o, const char *host,
+ *			    const struct sockaddr_storage *ss, int port);
+ *	int ob_pipe_start(struct ob_out *o, int starttls_ok, int tls_needed);
+ *	int ob_pipe_tls_start(struct ob_out *o);
  *	int ob_pipe_sent(struct ob_out *o, const char *verb);
  *	int ob_pipe_unconfirmed(const struct ob_out *o);
- *	void ob_pipe_ehlo_seen(struct ob_out *o, int tls);
+ *	int ob_pipe_ehlo_seen(struct ob_out *o, int tls);
  *	int ob_pipe_drop_starttls(struct ob_out *o);
  *	int ob_pipe_retry(struct ob_out *o);
  *	const char *ob_pipe_marker(const struct ob_out *o);
@@ -21,22 +22,36 @@
  *	connect: the session then asks for TCP Fast Open, so that the first
  *	flight can ride in the SYN where both kernels allow it; without a
  *	Fast Open cookie the kernel sends it right after the handshake),
- *	ob_pipe_start() sends EHLO, and
+ *	ob_pipe_start() writes EHLO, and
  *	STARTTLS when the cached EHLO offered it and the TLS level will use
- *	it (starttls_ok), in the first write, before the banner arrives. The
- *	session (session_out.c) still reads every reply in order: the
- *	banner, the EHLO reply, the STARTTLS reply; ob_pipe_sent() tells it
- *	which commands are already on the wire. A reply to EHLO (clear or
- *	after STARTTLS) goes through ob_pipe_ehlo_seen(), which records it
- *	in the cache when it differs from the entry (or deletes the entry
- *	when the answer is not usable).
+ *	it (starttls_ok); otherwise, unless TLS is required (tls_needed: then
+ *	no mail command is ever written in clear text), it returns 2 and the
+ *	session appends MAIL FROM, the known RCPTs and DATA (ob_out_mail()
+ *	with the cached extensions) to the same first write, which leaves
+ *	before the banner arrives. ob_pipe_tls_start(), right after the TLS
+ *	handshake, writes EHLO when the post-TLS entry announced PIPECONNECT
+ *	and PIPELINING, and the session appends the transaction again.
+ *	ob_pipe_prepare() allows all this only for hosts in
+ *	outbound.pipe_connect_hosts (the MX host name, then the address;
+ *	no list: every host; a failed lookup: none).
+ *
+ *	The session (session_out.c) still reads every reply in order: the
+ *	banner, the EHLO reply, the STARTTLS or MAIL reply...; ob_pipe_sent()
+ *	tells it which of EHLO and STARTTLS are already on the wire. A reply
+ *	to EHLO (clear or after STARTTLS) goes through ob_pipe_ehlo_seen(),
+ *	which records it in the cache when it differs from the entry (or
+ *	deletes the entry when the answer is not usable), and refuses (-1,
+ *	o->io.why) a 250 whose PIPELINING, SIZE, 8BITMIME, SMTPUTF8, DSN or
+ *	STARTTLS differ from the entry an early transaction was written for.
  *
  *	Safety beyond Exim: a next hop that stopped accepting early input
  *	answers the early EHLO with "554 SMTP synchronization error" (Exim)
  *	or just closes. Anything that goes wrong before a valid banner (220)
- *	and EHLO reply (250) were read is never a final failure: the session
- *	calls ob_pipe_retry(), which deletes the cache entry, logs it, and
- *	the same address is tried again at once without early pipelining.
+ *	and EHLO reply (250) were read (after STARTTLS too, when that EHLO
+ *	was early) is never a final failure: the session closes without QUIT
+ *	and without a final dot, so the next hop drops any early transaction,
+ *	and calls ob_pipe_retry(), which deletes the cache entry, logs it,
+ *	and the same address is tried again at once without early pipelining.
  *
  *	ob_pipe_unconfirmed() is true while early commands were sent and the
  *	banner and EHLO reply are not yet known to be good (no HELO fallback
@@ -50,7 +65,9 @@
  *	ob_pipe_cache_open: NULL when pipe-connect is off (logged when the
  *	config asked for it but the store failed).
  *	ob_pipe_prepare: 1 early pipelining planned, 0 not.
- *	ob_pipe_start: 1 early commands sent, 0 not. ob_pipe_sent: 1 when
+ *	ob_pipe_start: 2 EHLO written and the transaction may follow, 1 EHLO
+ *	(and STARTTLS) written, 0 nothing. ob_pipe_tls_start: 1 EHLO written,
+ *	0 not. ob_pipe_ehlo_seen: 0, or -1 see above. ob_pipe_sent: 1 when
  *	verb was already sent (the session only reads its reply).
  *	ob_pipe_drop_starttls: 0, or -1 (I/O failure, or the peer said 220).
  *	ob_pipe_retry: 1 retry the same address without early pipelining,
@@ -71,7 +88,11 @@ enum { OB_PIPE_SENT_EHLO = 1, OB_PIPE_SENT_STARTTLS = 2 };
 
 /* The pipe-connect state of one conversation (inside struct ob_out). */
 struct ob_pipe {
+    int allowed;		/* outbound.pipe_connect_hosts has the host */
     int early;			/* commands were sent before the banner */
+    int txn;			/* ... and they include MAIL FROM (no STARTTLS) */
+    int tls_early;		/* EHLO and MAIL... sent right after the handshake */
+    int tls_valid;		/* a good EHLO reply after STARTTLS was read */
     int sent;			/* OB_PIPE_SENT_*: replies still to read */
     int valid;			/* a good banner and EHLO reply were read */
     int advertised;		/* the real EHLO announced PIPECONNECT */
@@ -84,11 +105,13 @@ struct ob_pipe {
 struct sockaddr_storage;
 
 struct ob_ehlo_cache *ob_pipe_cache_open(struct conf *c);
-int ob_pipe_prepare(struct ob_out *o, const struct sockaddr_storage *ss, int port);
-int ob_pipe_start(struct ob_out *o, int starttls_ok);
+int ob_pipe_prepare(struct ob_out *o, const char *host, const struct sockaddr_storage *ss,
+		    int port);
+int ob_pipe_start(struct ob_out *o, int starttls_ok, int tls_needed);
+int ob_pipe_tls_start(struct ob_out *o);
 int ob_pipe_sent(struct ob_out *o, const char *verb);
 int ob_pipe_unconfirmed(const struct ob_out *o);
-void ob_pipe_ehlo_seen(struct ob_out *o, int tls);
+int ob_pipe_ehlo_seen(struct ob_out *o, int tls);
 int ob_pipe_drop_starttls(struct ob_out *o);
 int ob_pipe_retry(struct ob_out *o);
 const char *ob_pipe_marker(const struct ob_out *o);

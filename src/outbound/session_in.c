@@ -182,6 +182,8 @@ static int in_mail_param(struct ob_in *in, const char *p, size_t len)
     return 0;
 }
 
+static void in_ahead(void *ctx, struct ob_ahead *a);
+
 /* in_mail - MAIL FROM: start a transaction */
 static void in_mail(struct ob_in *in, const char *arg)
 {
@@ -205,6 +207,8 @@ static void in_mail(struct ob_in *in, const char *arg)
     else
 	in_queue_id(qid, sizeof(qid));
     ob_txn_begin(&in->txn, in->set, in->lmtp, qid);
+    in->txn.ahead = in_ahead;	/* the MTA's pipelined RCPTs and DATA */
+    in->txn.ahead_ctx = in;
     in->txn.sender = sender;
     in->txn.env.sender = sender;
     in->in_txn = 1;
@@ -225,7 +229,7 @@ static void in_mail(struct ob_in *in, const char *arg)
 }
 
 /* in_rcpt_params - check NOTIFY=/ORCPT= and return them for the next hop */
-static int in_rcpt_params(struct ob_in *in, const char *params, struct buf *out)
+static int in_rcpt_params(const char *params, struct buf *out, struct buf *err_r)
 {
     while (*params) {
 	size_t len = strcspn(params, " ");
@@ -236,8 +240,8 @@ static int in_rcpt_params(struct ob_in *in, const char *params, struct buf *out)
 		buf_putc(out, ' ');
 	    buf_append(out, params, len);
 	} else {
-	    ob_io_printf(&in->io, "555 5.5.4 Unsupported option: %.*s\r\n",
-			 (int) (len > 64 ? 64 : len), params);
+	    buf_printf(err_r, "555 5.5.4 Unsupported option: %.*s", (int) (len > 64 ? 64 : len),
+		       params);
 	    return -1;
 	}
 	params += len;
@@ -247,33 +251,88 @@ static int in_rcpt_params(struct ob_in *in, const char *params, struct buf *out)
     return 0;
 }
 
+/* in_rcpt_parse - the argument of RCPT: address and parameters, or the error reply */
+static int in_rcpt_parse(const char *arg, char **addr_r, struct buf *params, struct buf *err_r)
+{
+    const char *rest;
+
+    *addr_r = NULL;
+    if (strncasecmp(arg, "TO:", 3) != 0 || (rest = in_path(arg + 3, addr_r)) == NULL) {
+	buf_printf(err_r, "501 5.5.4 Syntax: RCPT TO:<address>");
+	return -1;
+    }
+    if (strchr(*addr_r, '@') == NULL || strrchr(*addr_r, '@')[1] == 0) {
+	buf_printf(err_r, "501 5.1.3 Recipient address needs a domain");
+	return -1;
+    }
+    return in_rcpt_params(rest, params, err_r);
+}
+
+/* in_ahead - complete RCPT lines (and DATA) already waiting in our input */
+static void in_ahead(void *ctx, struct ob_ahead *a)
+{
+    struct ob_in *in = ctx;
+    const char *p = in->io.rbuf + in->io.rpos, *end = in->io.rbuf + in->io.rlen;
+    const char *nl;
+    struct buf line = BUF_INIT, params = BUF_INIT, err = BUF_INIT;
+
+    while (p < end && (nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
+	size_t len = (size_t) (nl - p);
+	char *addr = NULL, *arg;
+	int bad;
+
+	if (len > 0 && p[len - 1] == '\r')
+	    len--;
+	if (len >= IN_LINE_MAX)
+	    break;
+	buf_reset(&line);
+	buf_append(&line, p, len);
+	p = nl + 1;
+	arg = line.data + strcspn(line.data, " ");
+	if (*arg)
+	    *arg++ = 0;
+	if (strcasecmp(line.data, "DATA") == 0) {
+	    a->data = 1;
+	    break;
+	}
+	if (strcasecmp(line.data, "RCPT") != 0)
+	    break;
+	buf_reset(&params);
+	bad = in_rcpt_parse(arg, &addr, &params, &err) < 0;
+	if (!bad)
+	    ob_ahead_add(a, addr, buf_str(&params));
+	free(addr);
+	if (bad)
+	    break;
+    }
+    buf_free(&line);
+    buf_free(&params);
+    buf_free(&err);
+}
+
 /* in_rcpt - RCPT TO: the next hop decides */
 static void in_rcpt(struct ob_in *in, const char *arg)
 {
-    struct buf params = BUF_INIT;
+    struct buf params = BUF_INIT, err = BUF_INIT;
     struct ob_result res;
     char *addr = NULL;
-    const char *rest;
 
     if (!in->in_txn) {
 	in_reply(in, "503 5.5.1 Need MAIL command");
 	return;
     }
-    if (strncasecmp(arg, "TO:", 3) != 0 || (rest = in_path(arg + 3, &addr)) == NULL) {
-	in_reply(in, "501 5.5.4 Syntax: RCPT TO:<address>");
-	return;
-    }
-    if (strchr(addr, '@') == NULL || strrchr(addr, '@')[1] == 0) {
-	in_reply(in, "501 5.1.3 Recipient address needs a domain");
+    if (in_rcpt_parse(arg, &addr, &params, &err) < 0) {
+	in_reply(in, buf_str(&err));
     } else if (in->txn.nrcpts >= OB_TXN_MAX_RCPTS) {
 	in_reply(in, "452 4.5.3 Too many recipients");
-    } else if (in_rcpt_params(in, rest, &params) == 0) {
+    } else {
 	/* The next hop may take a while: send replies already queued. */
 	(void) ob_io_flush(&in->io, OB_T_SERVER);
 	(void) ob_txn_rcpt(&in->txn, addr, buf_str(&params), &res);
 	ob_result_put(&in->io, &res);
     }
     buf_free(&params);
+    buf_free(&err);
     free(addr);
 }
 

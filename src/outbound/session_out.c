@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "outbound/conn_cache.h"
+#include "outbound/tls_sess.h"
 #include "outbound/events.h"
 #include "outbound/mta_sts.h"
 #include <openssl/x509.h>
@@ -120,13 +121,26 @@ static void out_fail_io(struct ob_out *o)
 	     : strncmp(o->io.why, "TLS", 3) == 0 ? OB_TR_TLS_FAIL : OB_TR_LOST, o->io.why);
 }
 
+/* out_presend_free - forget the commands written ahead */
+static void out_presend_free(struct ob_presend *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+	free(p->addrs[i]);
+	free(p->params[i]);
+    }
+    free(p->addrs);
+    free(p->params);
+    memset(p, 0, sizeof(*p));
+}
+
 /* out_close - drop the current connection */
 static void out_close(struct ob_out *o, int quit)
 {
     if (!o->connected)
 	return;
     (void) ob_event(o, "tcp:close", o->diag.host, NULL, -1, NULL);
-    if (quit) {
+    /* after a DATA that may have had its 354, QUIT would be message text */
+    if (quit && !o->pre.data_open && !ob_pipe_unconfirmed(o)) {
 	ob_io_printf(&o->io, "QUIT\r\n");
 	if (ob_io_flush(&o->io, 5000) == 0)
 	    (void) ob_reply_read(&o->io, &o->reply, 5000);
@@ -134,6 +148,8 @@ static void out_close(struct ob_out *o, int quit)
     ob_io_close(&o->io);
     o->connected = 0;
     o->tls_on = 0;
+    o->pending_rcpt = 0;
+    out_presend_free(&o->pre);
 }
 
 /* out_command - send one command and read its reply; 1 reply, -1 I/O failure */
@@ -237,7 +253,11 @@ static int out_ehlo(struct ob_out *o, enum ob_out_state st)
 	memset(&o->ehlo, 0, sizeof(o->ehlo));
     } else {
 	(void) ob_ehlo_parse(&o->reply, &o->ehlo);
-	ob_pipe_ehlo_seen(o, st == OB_OUT_EHLO_TLS);
+	if (ob_pipe_ehlo_seen(o, st == OB_OUT_EHLO_TLS) < 0) {
+	    snprintf(o->diag.command, sizeof(o->diag.command), "%s", ob_out_state_name(st));
+	    out_fail(o, OB_TR_PROTOCOL, o->io.why);
+	    return -1;
+	}
     }
     if (st == OB_OUT_EHLO)
 	snprintf(o->diag.ehlo, sizeof(o->diag.ehlo), "%s", o->reply.first);
@@ -276,8 +296,11 @@ static int out_cert_events(struct ob_out *o, SSL *ssl, struct buf *why_r)
 /* out_starttls - STARTTLS, handshake, policy check; 0 ok, 1 stay in clear, -1 next */
 static int out_starttls(struct ob_out *o, int need, int dane)
 {
-    struct buf why = BUF_INIT;
+    struct buf why = BUF_INIT, key = BUF_INIT;
+    struct ob_tls_info saved;
+    SSL_SESSION *sess;
     SSL *ssl;
+    int r;
 
     if (!(o->ehlo.flags & OB_EHLO_STARTTLS)) {
 	if (ob_pipe_drop_starttls(o) < 0) {
@@ -300,7 +323,16 @@ static int out_starttls(struct ob_out *o, int need, int dane)
     }
     ssl = ob_tls_client_new(o->set->client_ctx, o->diag.host, o->domain, o->level, &o->tlsa,
 			    o->set->ocsp);
+    if (ssl != NULL && o->rtls != OB_RTLS_NOTLS) {	/* never for TLS-Required: No mail */
+	ob_tls_sess_key(&key, o->diag.host, o->diag.addr, o->diag.port, o->level, &o->tlsa,
+			o->rtls);
+	if ((sess = ob_tls_sess_get(o->set->tls_sess, buf_str(&key), &saved)) != NULL) {
+	    (void) SSL_set_session(ssl, sess);
+	    SSL_SESSION_free(sess);
+	}
+    }
     if (ssl == NULL || ob_io_tls_start(&o->io, ssl, 0, OB_T_EHLO) < 0) {
+	buf_free(&key);
 	if (ssl == NULL)
 	    snprintf(o->io.why, sizeof(o->io.why), "TLS setup failed");
 	snprintf(o->diag.command, sizeof(o->diag.command), "STARTTLS");
@@ -308,34 +340,58 @@ static int out_starttls(struct ob_out *o, int need, int dane)
 	return -1;
     }
     o->tls_on = 1;
-    if (ob_tls_peer_check(ssl, o->level, &o->tlsa, &o->tls, &why) < 0
+    if (SSL_session_reused(ssl)) {	/* checked when it was made: keep what they found */
+	o->tls = saved;
+	snprintf(o->tls.protocol, sizeof(o->tls.protocol), "%s", SSL_get_version(ssl));
+	snprintf(o->tls.cipher, sizeof(o->tls.cipher), "%s", SSL_get_cipher_name(ssl));
+	o->tls.resumed = 1;
+    } else if (ob_tls_peer_check(ssl, o->level, &o->tlsa, &o->tls, &why) < 0
 	|| ob_tls_ocsp_check(ssl, o->set->ocsp, &o->tls, &why) < 0
 	|| out_cert_events(o, ssl, &why) < 0) {
 	snprintf(o->diag.command, sizeof(o->diag.command), "STARTTLS");
 	out_fail(o, OB_TR_TLS_FAIL, buf_str(&why));
 	buf_free(&why);
+	buf_free(&key);
 	return -1;
     }
     buf_free(&why);
-    return out_ehlo(o, OB_OUT_EHLO_TLS);
+    if (ob_pipe_tls_start(o))	/* pipe-connect: EHLO and the transaction at once */
+	ob_out_mail(o, o->pipe.cached[1].flags);
+    r = out_ehlo(o, OB_OUT_EHLO_TLS);
+    /* after the EHLO reply: TLS 1.3 tickets arrive after the handshake */
+    if (r == 0 && key.len > 0 && !o->tls.resumed)
+	ob_tls_sess_put(o->set->tls_sess, buf_str(&key), ssl, &o->tls);
+    buf_free(&key);
+    return r;
 }
 
-/* out_mail - send MAIL FROM (its reply is read with the first RCPT) */
-static void out_mail(struct ob_out *o)
+/* out_rcpt_line - write one RCPT TO with the parameters the extensions allow */
+static void out_rcpt_line(struct ob_out *o, unsigned flags, const char *rcpt, const char *params)
+{
+    ob_io_printf(&o->io, "RCPT TO:<%s>", rcpt);
+    if (params != NULL && *params && (flags & OB_EHLO_DSN))
+	ob_io_printf(&o->io, " %s", params);
+    ob_io_printf(&o->io, "\r\n");
+}
+
+/* ob_out_mail - write MAIL FROM, and with PIPELINING the known RCPTs and DATA */
+void ob_out_mail(struct ob_out *o, unsigned flags)
 {
     const struct ob_env *e = o->env;
+    const struct ob_ahead *a = o->ahead;
+    struct ob_presend *p = &o->pre;
 
     o->state = OB_OUT_MAIL;
     ob_io_printf(&o->io, "MAIL FROM:<%s>", e->sender);
-    if (e->size > 0 && (o->ehlo.flags & OB_EHLO_SIZE))
+    if (e->size > 0 && (flags & OB_EHLO_SIZE))
 	ob_io_printf(&o->io, " SIZE=%llu", e->size);
-    if (e->body_8bit && (o->ehlo.flags & OB_EHLO_8BITMIME))
+    if (e->body_8bit && (flags & OB_EHLO_8BITMIME))
 	ob_io_printf(&o->io, " BODY=8BITMIME");
-    if (e->smtputf8 && (o->ehlo.flags & OB_EHLO_SMTPUTF8))
+    if (e->smtputf8 && (flags & OB_EHLO_SMTPUTF8))
 	ob_io_printf(&o->io, " SMTPUTF8");
     if (o->rtls == OB_RTLS_REQUIRE)	/* checked: the host advertised it, in TLS */
 	ob_io_printf(&o->io, " REQUIRETLS");
-    if (o->ehlo.flags & OB_EHLO_DSN) {
+    if (flags & OB_EHLO_DSN) {
 	if (e->ret != NULL)
 	    ob_io_printf(&o->io, " RET=%s", e->ret);
 	if (e->envid != NULL)
@@ -343,6 +399,21 @@ static void out_mail(struct ob_out *o)
     }
     ob_io_printf(&o->io, "\r\n");
     o->pending_rcpt = 1;
+    out_presend_free(p);
+    if (a == NULL || a->n == 0 || !(flags & OB_EHLO_PIPELINING))
+	return;
+    p->addrs = xcalloc(a->n, sizeof(*p->addrs));
+    p->params = xcalloc(a->n, sizeof(*p->params));
+    for (size_t i = 0; i < a->n; i++) {
+	out_rcpt_line(o, flags, a->addrs[i], a->params[i]);
+	p->addrs[i] = xstrdup(a->addrs[i]);
+	p->params[i] = xstrdup(a->params[i] ? a->params[i] : "");
+    }
+    p->n = a->n;
+    if (a->data) {
+	ob_io_printf(&o->io, "DATA\r\n");
+	p->data = p->data_open = 1;
+    }
 }
 
 /* out_diag_unused - diagnostics for host h, skipped before any connection */
@@ -395,6 +466,8 @@ static int out_rtls_check(struct ob_out *o)
 /* out_greet - banner, EHLO, STARTTLS on a new connection; 0 ok, -1 failed */
 static int out_greet(struct ob_out *o, int need)
 {
+    int clear_txn = o->pending_rcpt;	/* the first flight had the transaction */
+
     o->state = OB_OUT_BANNER;
     if (ob_reply_read(&o->io, &o->reply, OB_T_GREETING) <= 0) {
 	out_fail_io(o);
@@ -415,7 +488,8 @@ static int out_greet(struct ob_out *o, int need)
 	out_close(o, o->connected && o->io.why[0] == 0 && !ob_pipe_unconfirmed(o));
 	return -1;
     }
-    if (o->level >= OB_TLS_MAY && out_starttls(o, need, o->tlsa.state == OB_DANE_USABLE) < 0) {
+    if (o->level >= OB_TLS_MAY && !clear_txn
+	&& out_starttls(o, need, o->tlsa.state == OB_DANE_USABLE) < 0) {
 	out_close(o, o->tls_on);
 	return -1;
     }
@@ -435,14 +509,17 @@ static int out_try_addr(struct ob_out *o, const struct ob_host *h,
 	need = 1;		/* never in clear text */
     o->pipe.retried = 0;
     do {
-	(void) ob_pipe_prepare(o, ss, h->port);
+	(void) ob_pipe_prepare(o, h->name, ss, h->port);
 	if (out_connect(o, h, ss) < 0)
 	    return -1;
-	(void) ob_pipe_start(o, o->level >= OB_TLS_MAY);
+	if (ob_pipe_start(o, o->level >= OB_TLS_MAY, need) == 2)
+	    ob_out_mail(o, o->pipe.cached[0].flags);	/* clear text: all in the first flight */
+	(void) ob_io_flush(&o->io, OB_T_EHLO);	/* a failure shows when reading */
 	if (out_greet(o, need) == 0) {
 	    if (out_rtls_check(o) < 0)
 		return -1;
-	    out_mail(o);
+	    if (!o->pending_rcpt)
+		ob_out_mail(o, o->ehlo.flags);
 	    o->t_ready = ob_now_ms();
 	    return 0;
 	}
@@ -471,16 +548,29 @@ static int out_sts(struct ob_out *o)
     return 0;
 }
 
+static int out_open(struct ob_out *o);
+
 /* ob_out_open - route, then the first host that takes MAIL FROM */
-int ob_out_open(struct ob_out *o, const struct ob_env *env)
+int ob_out_open(struct ob_out *o, const struct ob_env *env, const struct ob_ahead *ahead)
+{
+    int r;
+
+    o->env = env;
+    o->ahead = ahead;
+    r = out_open(o);
+    o->ahead = NULL;		/* the caller's: not valid after the call */
+    return r;
+}
+
+/* out_open - ob_out_open with o->ahead set */
+static int out_open(struct ob_out *o)
 {
     struct buf why = BUF_INIT;
     int temp = 0, r;
 
-    o->env = env;
     if (o->reused) {
 	o->uses++;
-	out_mail(o);
+	ob_out_mail(o, o->ehlo.flags);
 	o->t_ready = ob_now_ms();
 	return 0;
     }
@@ -562,26 +652,38 @@ static int out_rcpt_reply(struct ob_out *o, struct ob_result *res)
 /* ob_out_rcpt - one recipient */
 int ob_out_rcpt(struct ob_out *o, const char *rcpt, const char *params, struct ob_result *res)
 {
+    struct ob_presend *p = &o->pre;
+
     if (o->state == OB_OUT_FAILED) {
 	*res = o->fail;
 	return 0;
     }
-    ob_io_printf(&o->io, "RCPT TO:<%s>", rcpt);
-    if (params != NULL && *params && (o->ehlo.flags & OB_EHLO_DSN))
-	ob_io_printf(&o->io, " %s", params);
-    ob_io_printf(&o->io, "\r\n");
+    if (p->next < p->n) {	/* on the wire already: it must be this one */
+	if (strcmp(p->addrs[p->next], rcpt) != 0 || strcmp(p->params[p->next], params ? params : "")) {
+	    out_fail(o, OB_TR_LOCAL, "pipelined recipients out of step with the MTA's");
+	    goto failed;
+	}
+	p->next++;
+    } else if (p->data) {		/* DATA was sent: no more recipients */
+	out_fail(o, OB_TR_LOCAL, "recipient after a pipelined DATA");
+	goto failed;
+    } else {
+	out_rcpt_line(o, o->ehlo.flags, rcpt, params);
+    }
     if (ob_io_flush(&o->io, OB_T_RCPT) < 0) {
 	o->state = o->pending_rcpt ? OB_OUT_MAIL : OB_OUT_RCPT;
 	out_fail_io(o);
-	o->state = OB_OUT_FAILED;
-	*res = o->fail;
-	out_close(o, 0);
-	return 0;
+	goto failed;
     }
     if (out_rcpt_reply(o, res) != 1)
 	return 0;
     o->naccepted++;
     return 1;
+  failed:
+    o->state = OB_OUT_FAILED;
+    *res = o->fail;
+    out_close(o, 0);
+    return 0;
 }
 
 /* out_send_spool - the message body, the final dot in the same write as its end */
@@ -612,14 +714,28 @@ int ob_out_data(struct ob_out *o, struct ob_spool *sp, struct ob_result *res)
 	*res = o->fail;
 	return 0;
     }
-    if (out_command(o, OB_OUT_DATA, OB_T_DATA_INIT, "DATA", "") < 0)
+    if (o->pre.next < o->pre.n) {	/* recipients on the wire that the MTA never gave */
+	out_fail(o, OB_TR_LOCAL, "pipelined recipients the MTA did not send");
 	goto failed;
+    }
+    if (o->pre.data) {		/* pipelined: only its reply is due */
+	o->state = OB_OUT_DATA;
+	o->pre.data = 0;
+	if (ob_reply_read(&o->io, &o->reply, OB_T_DATA_INIT) <= 0) {
+	    out_fail_io(o);
+	    goto failed;
+	}
+    } else if (out_command(o, OB_OUT_DATA, OB_T_DATA_INIT, "DATA", "") < 0)
+	goto failed;
+    if (o->reply.code != 354)
+	o->pre.data_open = 0;	/* the next hop is not reading a message */
     if (o->reply.code != 354) {
 	snprintf(o->diag.command, sizeof(o->diag.command), "DATA");
 	ob_result_from_reply(res, &o->reply, &o->diag);
 	return 0;
     }
     o->state = OB_OUT_DOT;
+    o->pre.data_open = 0;
     if (out_send_spool(o, sp) < 0 || ob_reply_read(&o->io, &o->reply, OB_T_DATA_TERM) <= 0) {
 	out_fail_io(o);
 	goto failed;
@@ -675,6 +791,7 @@ void ob_out_free(struct ob_out **op)
 	return;
     if (o->connected)
 	ob_io_close(&o->io);
+    out_presend_free(&o->pre);
     ob_route_free(&o->route);
     ob_tlsa_free(&o->tlsa);
     ob_reply_free(&o->reply);

@@ -6,7 +6,9 @@
  *
  *	struct ob_out *ob_out_new(struct ob_settings *s, const char *domain,
  *				  const char *queue_id, enum ob_rtls rtls);
- *	int ob_out_open(struct ob_out *o, const struct ob_env *env);
+ *	int ob_out_open(struct ob_out *o, const struct ob_env *env,
+ *			const struct ob_ahead *ahead);
+ *	void ob_out_mail(struct ob_out *o, unsigned flags);
  *	int ob_out_rcpt(struct ob_out *o, const char *rcpt, const char *params,
  *			struct ob_result *res);
  *	int ob_out_data(struct ob_out *o, struct ob_spool *sp, struct ob_result *res);
@@ -54,7 +56,17 @@
  *	MAIL FROM carries the MTA's parameters that the next hop announced
  *	(SIZE, BODY=8BITMIME, SMTPUTF8, RET/ENVID with DSN); RCPT TO its
  *	NOTIFY/ORCPT when the next hop has DSN. With PIPELINING the MAIL and
- *	the first RCPT leave in one write.
+ *	the recipients of ahead (may be NULL: the current one is then the
+ *	only one known) leave in one write, followed by DATA when ahead says
+ *	that the MTA's DATA is already waiting (RFC 2920 3.1: DATA ends the
+ *	group). ob_out_rcpt() then only reads the reply of a recipient that
+ *	was sent this way, and ob_out_data() the reply to DATA. The order is
+ *	checked: a recipient that differs from the one on the wire, or
+ *	recipients on the wire that the MTA never gave, fail the conversation
+ *	with 4.3.0 before the final dot (nothing is delivered that the MTA
+ *	did not ask for). ob_out_mail() writes that group with the extensions
+ *	in flags (an EHLO cache entry's, for pipe-connect's first flight:
+ *	pipe_connect.h) without flushing.
  *
  *	ob_out_data() sends DATA, the spooled message with the final dot in
  *	the write of its last part,
@@ -90,6 +102,25 @@
 enum ob_out_state {
     OB_OUT_NEW, OB_OUT_BANNER, OB_OUT_EHLO, OB_OUT_STARTTLS, OB_OUT_EHLO_TLS,
     OB_OUT_MAIL, OB_OUT_RCPT, OB_OUT_DATA, OB_OUT_DOT, OB_OUT_QUIT, OB_OUT_FAILED
+};
+
+/*
+ * What the MTA already sent for one destination: the current recipient
+ * first, then those of its pipelined RCPTs (same destination) that are
+ * waiting in our input, and whether its DATA follows them (txn.h).
+ */
+struct ob_ahead {
+    size_t n;
+    char **addrs, **params;	/* params: NOTIFY=/ORCPT= as given, "" if none */
+    int data;
+};
+
+/* Commands written ahead of their replies (RFC 2920 or pipe-connect). */
+struct ob_presend {
+    size_t n, next;		/* RCPTs written; next: the one whose reply is due */
+    char **addrs, **params;
+    int data;			/* DATA written, its reply not yet read */
+    int data_open;		/* DATA written, final dot not (no QUIT then) */
 };
 
 /* The envelope as the MTA gave it. */
@@ -130,13 +161,16 @@ struct ob_out {
     int reused;			/* taken from the connection cache */
     int uses;			/* transactions on this connection, this one included */
     struct ob_pipe pipe;		/* early pipelining (pipe_connect.h) */
+    struct ob_presend pre;	/* RCPT/DATA already on the wire */
+    const struct ob_ahead *ahead;	/* during ob_out_open only */
     const struct ob_env *env;
     long long t_start, t_connected, t_ready, t_done;	/* ms, for delays= */
 };
 
 struct ob_out *ob_out_new(struct ob_settings *s, const char *domain, const char *queue_id,
 			  enum ob_rtls rtls);
-int ob_out_open(struct ob_out *o, const struct ob_env *env);
+int ob_out_open(struct ob_out *o, const struct ob_env *env, const struct ob_ahead *ahead);
+void ob_out_mail(struct ob_out *o, unsigned flags);
 int ob_out_rcpt(struct ob_out *o, const char *rcpt, const char *params,
 		struct ob_result *res);
 int ob_out_data(struct ob_out *o, struct ob_spool *sp, struct ob_result *res);

@@ -21,6 +21,7 @@
 #include "outbound/pipe_connect.h"
 #include "outbound/server_cert.h"
 #include "outbound/tls_dane.h"
+#include "outbound/tls_sess.h"
 #include "policy/lists.h"
 #include "util/xmalloc.h"
 
@@ -60,25 +61,34 @@ static int settings_is_spec(const char *s)
     return 0;
 }
 
-/* settings_lists - open the tls_LEVEL lists that exist */
-static int settings_lists(struct ob_settings *s, struct buf *why_r)
+/* settings_list - one list: a source ("file:/x", ...) or inline entries */
+static struct list *settings_list(struct ob_settings *s, const char *name,
+				  const char *const *items, size_t n, struct buf *why_r)
 {
     const char *redis = conf_str(s->conf, "store.redis");
     struct list_env env = { NULL, redis && *redis ? redis : NULL };
 
-    for (int i = 0; i < OB_TLS_NLEVELS; i++) {
-	const char *const *items;
-	size_t n;
+    if (n == 1 && settings_is_spec(items[0]))
+	return list_open(name, items[0], &env, why_r);
+    return list_new_inline(name, items, n, why_r);
+}
 
+/* settings_lists - open the tls_LEVEL lists that exist, and pipe_connect_hosts */
+static int settings_lists(struct ob_settings *s, struct buf *why_r)
+{
+    const char *const *items;
+    size_t n;
+
+    for (int i = 0; i < OB_TLS_NLEVELS; i++) {
 	if (!conf_named_list(s->conf, level_lists[i], &items, &n))
 	    continue;
-	if (n == 1 && settings_is_spec(items[0]))
-	    s->tls_lists[i] = list_open(level_lists[i], items[0], &env, why_r);
-	else
-	    s->tls_lists[i] = list_new_inline(level_lists[i], items, n, why_r);
-	if (s->tls_lists[i] == NULL)
+	if ((s->tls_lists[i] = settings_list(s, level_lists[i], items, n, why_r)) == NULL)
 	    return -1;
     }
+    n = conf_list(s->conf, "outbound.pipe_connect_hosts", &items);
+    if (n > 0 && (s->pipe_hosts = settings_list(s, "outbound.pipe_connect_hosts", items, n,
+						why_r)) == NULL)
+	return -1;
     return 0;
 }
 
@@ -122,6 +132,7 @@ struct ob_settings *ob_settings_new(struct conf *c, int running, struct buf *why
     s->cache = ob_cache_new(conf_int(c, "outbound.connection_cache_s") > 0 ? 200 : 0,
 			    (int) conf_int(c, "outbound.connection_cache_s") * 1000);
     s->ehlo_cache = ob_pipe_cache_open(c);
+    s->tls_sess = ob_tls_sess_new(200, 3600);
     s->requiretls = conf_bool(c, "outbound.requiretls");
     s->requiretls_header = s->requiretls && conf_bool(c, "outbound.requiretls_header");
     s->tls_required_no = conf_bool(c, "outbound.tls_required_header");
@@ -171,6 +182,8 @@ void ob_settings_unref(struct ob_settings **sp)
     ob_sts_free(&s->sts);
     for (int i = 0; i < OB_TLS_NLEVELS; i++)
 	list_free(&s->tls_lists[i]);
+    list_free(&s->pipe_hosts);
+    ob_tls_sess_free(&s->tls_sess);
     SSL_CTX_free(s->client_ctx);
     SSL_CTX_free(s->server_ctx);
     dns_resolver_free(&s->dns);

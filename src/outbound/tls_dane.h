@@ -52,8 +52,9 @@
  *	leaf's status found and its validity checked (5 minutes of skew);
  *	info->ocsp becomes good, revoked, unknown, invalid or none. With
  *	require anything but good fails the host (4.7.5). The status stays
- *	with the connection while the connection cache keeps it (our TLS
- *	sessions are never resumed, so no status can be lost that way).
+ *	with the connection while the connection cache keeps it, and with
+ *	the TLS session for resumption (tls_sess.h: a resumed handshake has
+ *	no stapled response, the remembered status stands).
  *
  *	ob_tls_peer_check() decides after the handshake whether the
  *	connection meets the level: dane with usable TLSA, dane-only, verify
@@ -102,6 +103,7 @@ struct ob_tls_info {
     unsigned usage_mask;	/* bit N set: a usage N record matched */
     char peer_cn[128];
     char ocsp[12];		/* "" not asked, none, good, revoked, unknown, invalid */
+    int resumed;		/* a resumed session: the rest is what its full handshake found */
 };
 
 SSL_CTX *ob_tls_client_ctx(const char *ca_file, struct buf *why_r);

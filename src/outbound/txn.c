@@ -57,8 +57,9 @@ static void txn_log(const struct ob_txn *t, const struct ob_rcpt *r)
 	xfer = o->t_ready > 0 ? (now - o->t_ready) / 1000.0 : 0;
     }
     if (o != NULL && o->tls.protocol[0])
-	snprintf(tls, sizeof(tls), ", tls=%s cipher=%s CV=%s%s%s", o->tls.protocol,
-		 o->tls.cipher, o->tls.cv, o->tls.ocsp[0] ? " OCSP=" : "", o->tls.ocsp);
+	snprintf(tls, sizeof(tls), ", tls=%s cipher=%s CV=%s%s%s%s", o->tls.protocol,
+		 o->tls.cipher, o->tls.cv, o->tls.ocsp[0] ? " OCSP=" : "", o->tls.ocsp,
+		 o->tls.resumed ? " resumed" : "");
     if (o != NULL && o->rtls == OB_RTLS_REQUIRE && r->res.code < 300)
 	snprintf(tls + strlen(tls), sizeof(tls) - strlen(tls), ", requiretls=yes");
     if (o != NULL && o->uses > 1)
@@ -81,9 +82,57 @@ static void txn_log(const struct ob_txn *t, const struct ob_rcpt *r)
     }
 }
 
-/* txn_out_for - the conversation for key, opened on first use */
-static struct ob_out *txn_out_for(struct ob_txn *t, const char *key, struct ob_result *res)
+/* ob_ahead_add - one more recipient the MTA sent */
+void ob_ahead_add(struct ob_ahead *a, const char *addr, const char *params)
 {
+    a->addrs = xrealloc(a->addrs, (a->n + 1) * sizeof(*a->addrs));
+    a->params = xrealloc(a->params, (a->n + 1) * sizeof(*a->params));
+    a->addrs[a->n] = xstrdup(addr);
+    a->params[a->n] = xstrdup(params ? params : "");
+    a->n++;
+}
+
+/* ob_ahead_free - release the lists */
+void ob_ahead_free(struct ob_ahead *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+	free(a->addrs[i]);
+	free(a->params[i]);
+    }
+    free(a->addrs);
+    free(a->params);
+    memset(a, 0, sizeof(*a));
+}
+
+/* txn_ahead - the recipients of key that the MTA has sent, from addr on */
+static void txn_ahead(struct ob_txn *t, const char *key, const char *addr, const char *params,
+		      struct ob_ahead *mine)
+{
+    struct ob_ahead all = { 0 };
+    size_t count = t->nrcpts + 1, i;
+
+    ob_ahead_add(mine, addr, params);
+    if (t->ahead == NULL)
+	return;
+    t->ahead(t->ahead_ctx, &all);
+    for (i = 0; i < all.n && count < OB_TXN_MAX_RCPTS; i++) {
+	char *k = txn_dest_key(t, all.addrs[i]);
+
+	if (strcmp(k, key) == 0)
+	    ob_ahead_add(mine, all.addrs[i], all.params[i]);
+	if (strcmp(k, key) == 0 || t->lmtp)	/* SMTP: other domains are not counted */
+	    count++;
+	free(k);
+    }
+    mine->data = all.data && i == all.n;	/* no refused recipient before DATA */
+    ob_ahead_free(&all);
+}
+
+/* txn_out_for - the conversation for key, opened on first use */
+static struct ob_out *txn_out_for(struct ob_txn *t, const char *key, const char *addr,
+				  const char *params, struct ob_result *res)
+{
+    struct ob_ahead ahead = { 0 };
     struct ob_out *o;
 
     for (size_t i = 0; i < t->nouts; i++)
@@ -94,7 +143,9 @@ static struct ob_out *txn_out_for(struct ob_txn *t, const char *key, struct ob_r
 	return NULL;
     }
     o = ob_out_new(t->set, key, t->queue_id, t->env.requiretls ? OB_RTLS_REQUIRE : OB_RTLS_NORMAL);
-    (void) ob_out_open(o, &t->env);
+    txn_ahead(t, key, addr, params, &ahead);
+    (void) ob_out_open(o, &t->env, &ahead);
+    ob_ahead_free(&ahead);
     t->outs = xrealloc(t->outs, (t->nouts + 1) * sizeof(*t->outs));
     t->outs[t->nouts++] = o;
     return o;
@@ -104,7 +155,7 @@ static struct ob_out *txn_out_for(struct ob_txn *t, const char *key, struct ob_r
 int ob_txn_rcpt(struct ob_txn *t, const char *addr, const char *params, struct ob_result *res)
 {
     char *key = txn_dest_key(t, addr);
-    struct ob_out *o = txn_out_for(t, key, res);
+    struct ob_out *o = txn_out_for(t, key, addr, params, res);
     struct ob_rcpt *r;
 
     free(key);
@@ -187,7 +238,7 @@ static void txn_reopen(struct ob_txn *t, size_t k, enum ob_rtls mode)
     msg_info("%s: outbound: %s: the message header asks for %s: new connection", t->queue_id,
 	     old->domain, ob_rtls_name(mode));
     o = ob_out_new(t->set, old->domain, t->queue_id, mode);
-    (void) ob_out_open(o, &t->env);
+    (void) ob_out_open(o, &t->env, NULL);	/* recipients one by one: not pipelined */
     for (size_t i = 0; i < t->nrcpts; i++) {
 	struct ob_rcpt *r = &t->rcpts[i];
 

@@ -10,6 +10,9 @@
  *			struct ob_result *res);
  *	void ob_txn_data(struct ob_txn *t, struct ob_spool *sp, struct ob_io *mta);
  *	void ob_txn_end(struct ob_txn *t);
+ *
+ *	void ob_ahead_add(struct ob_ahead *a, const char *addr, const char *params);
+ *	void ob_ahead_free(struct ob_ahead *a);
  * DESCRIPTION
  *	Recipients are grouped by destination (their domain, or one group
  *	when outbound.relay_host is set); each destination has one next-hop
@@ -18,6 +21,14 @@
  *	never gets a 250 for a recipient the next hop has not accepted.
  *	In SMTP mode a transaction has one destination; a recipient of
  *	another gets 452 4.5.3 and the MTA sends it in a new transaction.
+ *
+ *	When the MTA pipelines (RFC 2920), its next RCPTs and DATA may
+ *	already wait in our input when a destination's conversation opens:
+ *	t->ahead (set by the caller, may be NULL) lists them (ob_ahead_add).
+ *	The destination's recipients among them, up to the first that would
+ *	exceed OB_TXN_MAX_RCPTS, and DATA go to the next hop in the same write
+ *	as MAIL FROM (session_out.h), so a message costs the round trips of
+ *	MAIL..DATA once instead of one per recipient plus one for DATA.
  *
  *	ob_txn_data() sends the spooled message to every destination with an
  *	accepted recipient, in parallel (one thread per extra destination),
@@ -84,11 +95,16 @@ struct ob_txn {
     struct ob_out **outs;
     size_t nouts;
     long long t_start;
+    /* the MTA's RCPTs (and DATA) after the current one, already received */
+    void (*ahead)(void *ctx, struct ob_ahead *a_r);
+    void *ahead_ctx;
 };
 
 void ob_txn_begin(struct ob_txn *t, struct ob_settings *s, int lmtp, const char *queue_id);
 int ob_txn_rcpt(struct ob_txn *t, const char *addr, const char *params, struct ob_result *res);
 void ob_txn_data(struct ob_txn *t, struct ob_spool *sp, struct ob_io *mta);
 void ob_txn_end(struct ob_txn *t);
+void ob_ahead_add(struct ob_ahead *a, const char *addr, const char *params);
+void ob_ahead_free(struct ob_ahead *a);
 
 #endif

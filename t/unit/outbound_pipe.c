@@ -27,6 +27,7 @@
 #include "outbound/pipe_connect.h"
 #include "outbound/server_cert.h"
 #include "outbound/session_out.h"
+#include "outbound/txn.h"
 #include "store/store.h"
 #include "util/msg.h"
 #include "t/tap.h"
@@ -43,9 +44,13 @@ struct peer {
     int starttls;		/* offer STARTTLS */
     int on_early;		/* PEER_* */
     int expect_early;		/* wait for early input before the banner */
+    int no_size;		/* leave SIZE out of the EHLO reply */
     /* observations */
-    int conns, early_conns, tls_conns, messages;
+    int conns, early_conns, tls_conns, messages, rcpts;
+    int resumed;		/* TLS handshakes that resumed a session */
     int early_starttls;		/* STARTTLS was among the early commands */
+    int early_txn;		/* first flights with MAIL FROM, RCPT TO and DATA */
+    int tls_txn;		/* EHLO after STARTTLS came with MAIL, RCPT and DATA */
     pthread_t thr;
 };
 
@@ -83,16 +88,34 @@ static int p_line(struct pconn *c, char *line, size_t size)
     return 0;
 }
 
-/* p_early_starttls - peek whether STARTTLS is already waiting after EHLO */
-static int p_early_starttls(int fd)
+/* p_is_txn - does text hold a whole transaction's commands (MAIL, RCPT, DATA)? */
+static int p_is_txn(const char *text)
 {
-    char buf[512];
+    return strstr(text, "MAIL FROM:") && strstr(text, "RCPT TO:") && strstr(text, "DATA\r\n");
+}
+
+/* p_early - peek at the first flight: 1 STARTTLS in it, 2 a transaction in it */
+static int p_early(int fd)
+{
+    char buf[2048];
     ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_PEEK | MSG_DONTWAIT);
 
     if (n <= 0)
 	return 0;
     buf[n] = 0;
-    return strstr(buf, "STARTTLS") != NULL;
+    return (strstr(buf, "STARTTLS") != NULL) | (p_is_txn(buf) << 1);
+}
+
+/* p_tls_txn - after the EHLO line in TLS: is the transaction in the same record? */
+static int p_tls_txn(SSL *ssl)
+{
+    char buf[2048];
+    int n = SSL_pending(ssl) > 0 ? SSL_peek(ssl, buf, sizeof(buf) - 1) : 0;
+
+    if (n <= 0)
+	return 0;
+    buf[n] = 0;
+    return p_is_txn(buf);
 }
 
 /* p_session - one SMTP conversation */
@@ -106,8 +129,12 @@ static void p_session(struct peer *p, int fd)
     p->conns++;
     if (early) {
 	p->early_conns++;
+	int what;
+
 	usleep(20000);		/* let the whole first flight arrive */
-	p->early_starttls |= p_early_starttls(fd);
+	what = p_early(fd);
+	p->early_starttls |= what & 1;
+	p->early_txn += what >> 1;
 	if (p->on_early == PEER_554_EARLY) {
 	    p_write(&c, "554 SMTP synchronization error\r\n");
 	    return;
@@ -120,9 +147,12 @@ static void p_session(struct peer *p, int fd)
 	if (strncasecmp(line, "EHLO", 4) == 0) {
 	    char r[512];
 
-	    snprintf(r, sizeof(r), "250-peer.test\r\n%s250-PIPELINING\r\n%s250-AUTH PLAIN LOGIN\r\n"
-		     "250 SIZE 1000000\r\n", p->advertise ? p->pipe_word ? "250-X_PIPE_CONNECT\r\n"
-		     : "250-PIPECONNECT\r\n" : "", p->starttls && !c.ssl ? "250-STARTTLS\r\n" : "");
+	    if (c.ssl)
+		p->tls_txn += p_tls_txn(c.ssl);
+	    snprintf(r, sizeof(r), "250-peer.test\r\n%s250-PIPELINING\r\n%s250%sAUTH PLAIN LOGIN\r\n"
+		     "%s", p->advertise ? p->pipe_word ? "250-X_PIPE_CONNECT\r\n"
+		     : "250-PIPECONNECT\r\n" : "", p->starttls && !c.ssl ? "250-STARTTLS\r\n" : "",
+		     p->no_size ? " " : "-", p->no_size ? "" : "250 SIZE 1000000\r\n");
 	    p_write(&c, r);
 	} else if (strcasecmp(line, "STARTTLS") == 0) {
 	    p_write(&c, "220 go ahead\r\n");
@@ -131,13 +161,17 @@ static void p_session(struct peer *p, int fd)
 	    if (SSL_accept(c.ssl) != 1)
 		break;
 	    p->tls_conns++;
+	    p->resumed += SSL_session_reused(c.ssl) == 1;
 	} else if (strncasecmp(line, "MAIL", 4) == 0 || strncasecmp(line, "RCPT", 4) == 0
 		   || strcasecmp(line, "RSET") == 0) {
+	    p->rcpts += strncasecmp(line, "RCPT", 4) == 0;
 	    p_write(&c, "250 ok\r\n");
 	} else if (strcasecmp(line, "DATA") == 0) {
 	    p_write(&c, "354 go\r\n");
 	    while (p_line(&c, line, sizeof(line)) == 0 && strcmp(line, ".") != 0)
 		continue;
+	    if (strcmp(line, ".") != 0)
+		break;		/* no final dot: no message */
 	    p->messages++;
 	    p_write(&c, "250 2.0.0 queued\r\n");
 	} else if (strcasecmp(line, "QUIT") == 0) {
@@ -191,18 +225,45 @@ static void p_start(struct peer *p)
     pthread_create(&p->thr, NULL, p_main, p);
 }
 
+/* How the next deliver() tells the session about the MTA's commands. */
+static int ahead_rcpts = 0;	/* 0: no ahead (one recipient); N: N recipients and DATA */
+static const char *wrong_rcpt;	/* the MTA's second RCPT differs from the one announced */
+static int ahead_extra;		/* announce this many recipients the MTA will not send */
+static int last_code;		/* the last reply deliver() got */
+static struct ob_tls_info last_tls;	/* and its TLS details */
+static const char *dest = "peer.test";	/* the destination domain */
+static enum ob_rtls rtls_mode = OB_RTLS_NORMAL;
+
 /* deliver - one message through the real session code; 1 delivered */
 static int deliver(struct ob_settings *s, int *used_r, int *retried_r, char *marker, size_t size)
 {
-    struct ob_env env = { .sender = "a@client.test" };
+    struct ob_env env = { .sender = "a@client.test", .size = 20 };
     struct ob_spool *sp = ob_spool_new(65536, "/tmp");
     struct ob_result res;
-    struct ob_out *o = ob_out_new(s, "peer.test", "TESTQ", OB_RTLS_NORMAL);
-    int ok = 0;
+    struct ob_out *o = ob_out_new(s, dest, "TESTQ", rtls_mode);
+    struct ob_ahead ahead = { 0 };
+    int ok = 0, n = ahead_rcpts ? ahead_rcpts : 1;
+    char rcpt[64];
 
+    for (int i = 0; i < n + ahead_extra && ahead_rcpts; i++) {
+	snprintf(rcpt, sizeof(rcpt), "b%d@peer.test", i);
+	ob_ahead_add(&ahead, rcpt, i == 0 ? "NOTIFY=NEVER" : NULL);
+	ahead.data = 1;
+    }
     (void) ob_spool_write(sp, "Subject: x\r\n\r\nbody\r\n", 20);
-    if (ob_out_open(o, &env) == 0 && ob_out_rcpt(o, "b@peer.test", NULL, &res) == 1)
-	ok = ob_out_data(o, sp, &res) == 1;
+    if (ob_out_open(o, &env, ahead_rcpts ? &ahead : NULL) == 0) {
+	ok = 1;
+	for (int i = 0; i < n; i++) {
+	    snprintf(rcpt, sizeof(rcpt), "b%d@peer.test", i);
+	    if (ob_out_rcpt(o, i == 1 && wrong_rcpt ? wrong_rcpt : rcpt,
+			    i == 0 && ahead_rcpts ? "NOTIFY=NEVER" : "", &res) != 1)
+		ok = 0;
+	}
+	ok = ob_out_data(o, sp, &res) == 1 && ok;
+    }
+    last_code = ok ? 250 : res.code;
+    ob_ahead_free(&ahead);
+    last_tls = o->tls;
     *used_r = o->pipe.used;
     *retried_r = o->pipe.retried;
     snprintf(marker, size, "%s", ob_pipe_marker(o));
@@ -212,6 +273,9 @@ static int deliver(struct ob_settings *s, int *used_r, int *retried_r, char *mar
 }
 
 /* settings - outbound settings that relay to the peer */
+static const char *hosts;	/* outbound.pipe_connect_hosts for settings(), or NULL */
+static const char *ocsp = "no";	/* outbound.ocsp for settings() */
+
 static struct ob_settings *settings(const char *dir, int port, const char *tls)
 {
     char text[1024];
@@ -221,8 +285,10 @@ static struct ob_settings *settings(const char *dir, int port, const char *tls)
 
     snprintf(text, sizeof(text), "store: { lmdb = \"%s/state.mdb\"; };\n"
 	     "outbound: { relay_host = \"[127.0.0.1]:%d\"; tls = \"%s\"; dane = \"no\";\n"
-	     " connection_cache_s = 0; helo_name = \"client.test\"; ocsp = \"no\"; };\n",
-	     dir, port, tls);
+	     " connection_cache_s = 0; helo_name = \"client.test\"; ocsp = \"%s\";\n"
+	     " pipe_connect_hosts = [ %s ]; };\n"
+	     "lists: { tls_encrypt = [ \"enc.test\" ]; };\n", dir, port, tls, ocsp,
+	     hosts ? hosts : "");
     if ((c = conf_load_string(text, "test", &errs)) == NULL)
 	msg_fatal("conf: %s", buf_str(&errs));
     if ((s = ob_settings_new(c, 0, &errs)) == NULL)
@@ -363,6 +429,131 @@ static void test_session(const char *dir, const char *tls, int starttls)
     ob_settings_unref(&s);
 }
 
+/* test_flights - MAIL, RCPT and DATA in the early flights; their safety; the host list */
+static void test_flights(const char *dir, const char *tls, int starttls)
+{
+    struct peer p = { .advertise = 1, .starttls = starttls };
+    struct ob_settings *s;
+    char m[8];
+    int used, retried, conns;
+
+    p_start(&p);
+    s = settings(dir, p.port, tls);
+    diag("early transactions: %s, peer STARTTLS %s", tls, starttls ? "offered" : "not offered");
+    ahead_rcpts = 2;
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && !used,
+       "[%s] two recipients and DATA announced: first delivery learns the EHLO", tls);
+    p.expect_early = 1;
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && used && p.early_conns == 1,
+       "[%s] second delivery uses pipe-connect", tls);
+    if (!starttls) {
+	is_int(p.early_txn, 1, "[%s] MAIL FROM, both RCPT TO and DATA were in the first flight, "
+	       "before the banner", tls);
+    } else {
+	is_int(p.early_txn, 0, "[%s] no mail command in clear text: the first flight is EHLO "
+	       "and STARTTLS", tls);
+	is_int(p.tls_txn, 1, "[%s] EHLO, MAIL FROM, both RCPT TO and DATA in one flight right "
+	       "after the handshake", tls);
+    }
+    is_int(p.rcpts, 4, "[%s] the peer got both recipients of both messages", tls);
+    /* stale entry: Exim's 554 to early input, now with a whole transaction in it */
+    p.advertise = 0;
+    p.on_early = PEER_554_EARLY;
+    conns = p.conns;
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && retried && !used && p.conns - conns == 2,
+       "[%s] stale entry, transaction in the early flight refused: delivered on the same "
+       "attempt by a second connection", tls);
+    is_int(p.messages, 3, "[%s] each message arrived once (no bounce, no duplicate)", tls);
+    /* the peer still takes early input but its EHLO changed: commands may not fit */
+    p.advertise = 1;
+    p.on_early = PEER_NORMAL;
+    p.expect_early = 0;
+    (void) deliver(s, &used, &retried, m, sizeof(m));	/* relearn */
+    p.expect_early = 1;
+    p.no_size = 1;
+    conns = p.conns;
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && retried && p.conns - conns == 2,
+       "[%s] EHLO lost SIZE after the early MAIL FROM SIZE=: connection dropped before the "
+       "message, retried at once, delivered", tls);
+    is_int(p.messages, 5, "[%s] each message arrived once", tls);
+    p.no_size = 0;
+    p.expect_early = 0;
+    (void) deliver(s, &used, &retried, m, sizeof(m));	/* relearn */
+    p.expect_early = 1;
+    if (!starttls) {
+	wrong_rcpt = "x@peer.test";
+	ok(!deliver(s, &used, &retried, m, sizeof(m)) && last_code == 451,
+	   "[%s] a recipient out of step with the pipelined ones: 451, not delivered", tls);
+	wrong_rcpt = NULL;
+	ahead_extra = 1;
+	ok(!deliver(s, &used, &retried, m, sizeof(m)) && last_code == 451,
+	   "[%s] a pipelined recipient the MTA never sent: 451 before the final dot", tls);
+	ahead_extra = 0;
+	is_int(p.messages, 6, "[%s] neither reached the peer as a message", tls);
+    }
+    ob_settings_unref(&s);
+    /* outbound.pipe_connect_hosts */
+    hosts = "\"192.0.2.1\", \"!127.0.0.2\"";
+    s = settings(dir, p.port, tls);
+    p.expect_early = 0;
+    conns = p.early_conns;
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && !used && p.early_conns == conns,
+       "[%s] a host outside pipe_connect_hosts: no early pipelining despite the entry", tls);
+    ob_settings_unref(&s);
+    hosts = "\"!192.0.2.1\", \"127.0.0.0/8\"";
+    s = settings(dir, p.port, tls);
+    p.expect_early = 1;
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && used && p.early_conns == conns + 1,
+       "[%s] a host inside pipe_connect_hosts (CIDR): early pipelining", tls);
+    hosts = NULL;
+    ahead_rcpts = 0;
+    p.stop = 1;
+    pthread_join(p.thr, NULL);
+    close(p.lfd);
+    SSL_CTX_free(p.ctx);
+    ob_settings_unref(&s);
+}
+
+/* test_resume - TLS sessions resumed per destination and policy */
+static void test_resume(const char *dir)
+{
+    struct peer p = { .starttls = 1 };
+    struct ob_settings *s;
+    char m[8];
+    int used, retried;
+
+    p_start(&p);
+    ocsp = "request";
+    s = settings(dir, p.port, "may");
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && p.resumed == 0 && !last_tls.resumed,
+       "first TLS connection: full handshake");
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && p.resumed == 1 && last_tls.resumed,
+       "second connection to the same MX, same policy: the session is resumed "
+       "(SSL_session_reused on both sides)");
+    is_str(last_tls.ocsp, "none", "the resumed connection reports the OCSP status "
+	   "remembered with the session (no staple on resumption)");
+    dest = "enc.test";		/* same host, TLS level encrypt (tls_encrypt list) */
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && p.resumed == 1 && !last_tls.resumed,
+       "another TLS policy (encrypt) to the same host: full handshake, no resumption");
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && p.resumed == 2 && last_tls.resumed,
+       "and that policy's own session is resumed next time");
+    dest = "peer.test";
+    rtls_mode = OB_RTLS_NOTLS;
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && deliver(s, &used, &retried, m, sizeof(m))
+       && p.resumed == 2 && !last_tls.resumed,
+       "TLS-Required: No mail: never resumed, never stored");
+    rtls_mode = OB_RTLS_NORMAL;
+    ok(deliver(s, &used, &retried, m, sizeof(m)) && p.resumed == 3 && last_tls.resumed,
+       "normal mail resumes its session again");
+    is_int(p.messages, 7, "every message arrived once");
+    ocsp = "no";
+    p.stop = 1;
+    pthread_join(p.thr, NULL);
+    close(p.lfd);
+    SSL_CTX_free(p.ctx);
+    ob_settings_unref(&s);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/mxg-pipe-XXXXXX", cmd[64];
@@ -376,6 +567,11 @@ int main(void)
     snprintf(cmd, sizeof(cmd), "rm -f %s/state.mdb*", dir);
     (void) !system(cmd);
     test_session(dir, "may", 1);
+    (void) !system(cmd);
+    test_flights(dir, "none", 0);
+    (void) !system(cmd);
+    test_flights(dir, "may", 1);
+    test_resume(dir);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     (void) !system(cmd);
     return done_testing();
