@@ -4,6 +4,9 @@
 # text and with STARTTLS; a stale cache entry (Exim restarted with
 # pipelining_connect_advertise_hosts = :, so it answers early input with
 # "554 SMTP synchronization error") still delivers on the same attempt.
+# The MTA side pipelines MAIL, RCPT and DATA (as Postfix does), so in
+# clear text our first flight carries EHLO, MAIL, RCPT and DATA, and
+# after STARTTLS EHLO to DATA leave in one write after the handshake.
 # Runs in a private network namespace with TCP Fast Open on for clients and
 # servers (net.ipv4.tcp_fastopen = 3 there only): our first flight then
 # rides in the SYN once a cookie is known, so Exim finds it at accept.
@@ -27,14 +30,17 @@ t_cert_new ca exim.test || t_bail "no certificate"
 t_exim_start "*" "$T_CERT_DIR/exim.test.chain.pem" "$T_CERT_DIR/exim.test.key" ||
 	t_bail "exim did not start"
 
-# lmtp_send RCPT - one message over LMTP; prints the RCPT reply and the final one
+# lmtp_send RCPT - one message over LMTP, MAIL, RCPT and DATA pipelined in one
+# write as Postfix's LMTP client does; prints the RCPT reply and the final one
 lmtp_send() {
 	perl -MIO::Socket::INET -e '
 	  my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or die "connect: $!";
-	  sub cmd { print $s "$_[0]\r\n"; my ($l, $r) = ("", ""); do { $l = <$s>; $r .= $l } while ($l =~ /^\d\d\d-/); return $r; }
-	  <$s>; cmd("LHLO mta.bed.test"); cmd("MAIL FROM:<s\@bed.test>");
-	  my $r = cmd("RCPT TO:<$ARGV[1]>"); print $r;
-	  if ($r =~ /^250/) { cmd("DATA"); print cmd("Subject: pipe\r\n\r\nbody\r\n."); }
+	  sub reply { my ($l, $r) = ("", ""); do { $l = <$s>; $r .= $l } while ($l =~ /^\d\d\d-/); return $r; }
+	  sub cmd { print $s "$_[0]\r\n"; return reply(); }
+	  <$s>; cmd("LHLO mta.bed.test");
+	  print $s "MAIL FROM:<s\@bed.test>\r\nRCPT TO:<$ARGV[1]>\r\nDATA\r\n";
+	  reply(); my $r = reply(); print $r; my $d = reply();
+	  if ($d =~ /^354/) { print cmd("Subject: pipe\r\n\r\nbody\r\n."); }
 	  cmd("QUIT");' "$OB_PORT" "$1"
 }
 
@@ -68,15 +74,17 @@ phase() {
 	grep -q "to=<${4}1@exim.test>.*, L\." "$OB_LOG"
 	ok $? "$1: our first delivery line has L. (advertised, not used)"
 	_n=$(grep -c "to=<$4[2-5]@exim.test>.*, L\*" "$OB_LOG")
-	t_is "$_n" 4 "$1: our delivery lines 2-5 have L* (EHLO sent before the banner)"
+	t_is "$_n" 4 "$1: our delivery lines 2-5 have L* ($5)"
 	# Exim logs L* when our EHLO is in its input when it is about to send
 	# its banner: message 2 gets the Fast Open cookie (its EHLO follows the
 	# handshake and races Exim's fork), 3-5 carry the EHLO in the SYN.
 	_n=$(t_exim_received | sed -n "$((_before + 3)),$((_before + 5))p" | grep -c ' L\*')
 	t_is "$_n" 3 "$1: Exim logged L* for messages 3-5 (EHLO in the SYN)"
+	grep -qi "synchronization error" "$EX_MAINLOG" "$EX_REJECTLOG" 2>/dev/null && r=1 || r=0
+	t_is $r 0 "$1: Exim saw no synchronization error (it took the early transaction)"
 }
 
-phase "clear text" none clear c
+phase "clear text" none clear c "EHLO, MAIL, RCPT and DATA sent before the banner"
 # pipe_metric USED - the proxy's pipe-connect counter (metrics.listen)
 pipe_metric() {
 	curl -s "http://127.0.0.1:$M_PORT/metrics" |
@@ -84,7 +92,7 @@ pipe_metric() {
 }
 t_is "$(pipe_metric yes)" 4 "metrics: 4 deliveries used pipe-connect (L*)"
 t_is "$(pipe_metric no)" 1 "metrics: 1 delivery had it advertised but not used (L.)"
-phase STARTTLS may tls t
+phase STARTTLS may tls t "EHLO and STARTTLS before the banner, EHLO to DATA in one write after the handshake"
 n=$(t_exim_received | sed -n '6,10p' | grep -c ' X=TLS')
 t_is "$n" 5 "STARTTLS: Exim received all 5 over TLS"
 grep "to=<t2@exim.test>" "$OB_LOG" | grep -q "tls=TLS"
@@ -108,6 +116,17 @@ ok $? "status=sent, no bounce"
 t_ok "next message: delivered" sent "s2@exim.test"
 n=$(grep -c "early pipelining failed" "$OB_LOG")
 t_is "$n" 1 "and no second early attempt (the entry was relearned)"
+# the same in clear text, where the refused first flight held the transaction
+proxy none clear
+before=$(t_exim_received | wc -l)
+t_ok "stale entry, clear text (MAIL, RCPT, DATA in the refused flight): delivered on the same attempt" \
+	sent "s3@exim.test"
+n=$(grep -c "early pipelining failed.*retrying without it" "$OB_LOG")
+t_is "$n" 1 "clear text: the failed early attempt was logged and retried"
+n=$(($(t_exim_received | wc -l) - before))
+t_is "$n" 1 "clear text: Exim received that message once"
+grep "to=<s3@exim.test>" "$OB_LOG" | grep -q "status=sent"
+ok $? "clear text: status=sent, no bounce"
 
 # connection reuse (outbound.connection_cache_s): 100 messages, one destination
 [ -n "${T_OB_PID:-}" ] && { kill "$T_OB_PID"; wait "$T_OB_PID" 2>/dev/null; }
