@@ -17,6 +17,7 @@ libmxguard_a_SOURCES += \
 	src/outbound/ehlo_cache.c src/outbound/ehlo_cache.h \
 	src/outbound/pipe_connect.c src/outbound/pipe_connect.h \
 	src/outbound/txn.c src/outbound/txn.h \
+	src/outbound/ahead.c src/outbound/ahead.h \
 	src/outbound/dsn_relayed.c src/outbound/dsn_relayed.h \
 	src/outbound/session_in.c src/outbound/session_in.h \
 	src/outbound/listen.c src/outbound/listen.h \

@@ -17,6 +17,7 @@
 #include <sys/random.h>
 
 #include "outbound/dsn_relayed.h"
+#include "outbound/ahead.h"
 #include "outbound/io.h"
 #include "outbound/proxy_proto.h"
 #include "outbound/spool.h"
@@ -119,29 +120,6 @@ static void in_ehlo(struct ob_in *in, const char *verb, const char *arg)
 		 in->io.ssl != NULL && in->set->requiretls ? "250-REQUIRETLS\r\n" : "");
 }
 
-/* in_path - parse "<addr>" after FROM:/TO:; returns the rest (params) or NULL */
-static const char *in_path(const char *arg, char **addr_r)
-{
-    const char *lt, *gt;
-
-    while (*arg == ' ')
-	arg++;
-    if (*arg != '<' || (gt = strchr(arg, '>')) == NULL)
-	return NULL;
-    lt = arg + 1;
-    /* A source route "@a,@b:user@dom" is accepted and ignored (RFC 5321 4.1.2). */
-    if (*lt == '@' && memchr(lt, ':', (size_t) (gt - lt)) != NULL)
-	lt = (const char *) memchr(lt, ':', (size_t) (gt - lt)) + 1;
-    for (const char *p = lt; p < gt; p++)
-	if ((unsigned char) *p <= ' ' && *p != ' ')
-	    return NULL;
-    *addr_r = xstrndup(lt, (size_t) (gt - lt));
-    gt++;
-    while (*gt == ' ')
-	gt++;
-    return gt;
-}
-
 /* in_mail_param - one MAIL FROM parameter; 0 ok, -1 with a reply queued */
 static int in_mail_param(struct ob_in *in, const char *p, size_t len)
 {
@@ -198,7 +176,7 @@ static void in_mail(struct ob_in *in, const char *arg)
 	in_reply(in, "503 5.5.1 Nested MAIL command");
 	return;
     }
-    if (strncasecmp(arg, "FROM:", 5) != 0 || (params = in_path(arg + 5, &sender)) == NULL) {
+    if (strncasecmp(arg, "FROM:", 5) != 0 || (params = ob_mta_path(arg + 5, &sender)) == NULL) {
 	in_reply(in, "501 5.5.4 Syntax: MAIL FROM:<address>");
 	return;
     }
@@ -228,86 +206,12 @@ static void in_mail(struct ob_in *in, const char *arg)
     in_reply(in, "250 2.1.0 Ok");
 }
 
-/* in_rcpt_params - check NOTIFY=/ORCPT= and return them for the next hop */
-static int in_rcpt_params(const char *params, struct buf *out, struct buf *err_r)
-{
-    while (*params) {
-	size_t len = strcspn(params, " ");
-
-	if ((len > 7 && strncasecmp(params, "NOTIFY=", 7) == 0)
-	    || (len > 6 && strncasecmp(params, "ORCPT=", 6) == 0)) {
-	    if (out->len)
-		buf_putc(out, ' ');
-	    buf_append(out, params, len);
-	} else {
-	    buf_printf(err_r, "555 5.5.4 Unsupported option: %.*s", (int) (len > 64 ? 64 : len),
-		       params);
-	    return -1;
-	}
-	params += len;
-	while (*params == ' ')
-	    params++;
-    }
-    return 0;
-}
-
-/* in_rcpt_parse - the argument of RCPT: address and parameters, or the error reply */
-static int in_rcpt_parse(const char *arg, char **addr_r, struct buf *params, struct buf *err_r)
-{
-    const char *rest;
-
-    *addr_r = NULL;
-    if (strncasecmp(arg, "TO:", 3) != 0 || (rest = in_path(arg + 3, addr_r)) == NULL) {
-	buf_printf(err_r, "501 5.5.4 Syntax: RCPT TO:<address>");
-	return -1;
-    }
-    if (strchr(*addr_r, '@') == NULL || strrchr(*addr_r, '@')[1] == 0) {
-	buf_printf(err_r, "501 5.1.3 Recipient address needs a domain");
-	return -1;
-    }
-    return in_rcpt_params(rest, params, err_r);
-}
-
-/* in_ahead - complete RCPT lines (and DATA) already waiting in our input */
+/* in_ahead - the MTA's pipelined RCPTs (and DATA) already in our input */
 static void in_ahead(void *ctx, struct ob_ahead *a)
 {
     struct ob_in *in = ctx;
-    const char *p = in->io.rbuf + in->io.rpos, *end = in->io.rbuf + in->io.rlen;
-    const char *nl;
-    struct buf line = BUF_INIT, params = BUF_INIT, err = BUF_INIT;
 
-    while (p < end && (nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
-	size_t len = (size_t) (nl - p);
-	char *addr = NULL, *arg;
-	int bad;
-
-	if (len > 0 && p[len - 1] == '\r')
-	    len--;
-	if (len >= IN_LINE_MAX)
-	    break;
-	buf_reset(&line);
-	buf_append(&line, p, len);
-	p = nl + 1;
-	arg = line.data + strcspn(line.data, " ");
-	if (*arg)
-	    *arg++ = 0;
-	if (strcasecmp(line.data, "DATA") == 0) {
-	    a->data = 1;
-	    break;
-	}
-	if (strcasecmp(line.data, "RCPT") != 0)
-	    break;
-	buf_reset(&params);
-	bad = in_rcpt_parse(arg, &addr, &params, &err) < 0;
-	if (!bad)
-	    ob_ahead_add(a, addr, buf_str(&params));
-	free(addr);
-	if (bad)
-	    break;
-    }
-    buf_free(&line);
-    buf_free(&params);
-    buf_free(&err);
+    ob_ahead_scan(in->io.rbuf + in->io.rpos, in->io.rlen - in->io.rpos, IN_LINE_MAX, a);
 }
 
 /* in_rcpt - RCPT TO: the next hop decides */
@@ -321,7 +225,7 @@ static void in_rcpt(struct ob_in *in, const char *arg)
 	in_reply(in, "503 5.5.1 Need MAIL command");
 	return;
     }
-    if (in_rcpt_parse(arg, &addr, &params, &err) < 0) {
+    if (ob_mta_rcpt_parse(arg, &addr, &params, &err) < 0) {
 	in_reply(in, buf_str(&err));
     } else if (in->txn.nrcpts >= OB_TXN_MAX_RCPTS) {
 	in_reply(in, "452 4.5.3 Too many recipients");
