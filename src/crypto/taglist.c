@@ -161,6 +161,24 @@ int crypto_b64_decode(const char *s, size_t len, unsigned char **out_r,
     for (i = 0; i < len; i++) {
 	int     c = (unsigned char) s[i], v;
 
+	/* four plain digits at a group boundary: the usual case */
+	while (digits % 4 == 0 && pad == 0 && len - i >= 4) {
+	    unsigned a = b64_digit[(unsigned char) s[i]], b = b64_digit[(unsigned char) s[i + 1]],
+		    c2 = b64_digit[(unsigned char) s[i + 2]], d = b64_digit[(unsigned char) s[i + 3]];
+
+	    if (a == 0 || b == 0 || c2 == 0 || d == 0)
+		break;
+	    acc = ((a - 1) << 18) | ((b - 1) << 12) | ((c2 - 1) << 6) | (d - 1);
+	    out[n++] = (unsigned char) (acc >> 16);
+	    out[n++] = (unsigned char) (acc >> 8);
+	    out[n++] = (unsigned char) acc;
+	    acc = 0;
+	    digits += 4;
+	    i += 4;
+	}
+	if (i >= len)
+	    break;
+	c = (unsigned char) s[i];
 	if (IS_WSP(c))
 	    continue;
 	if (c == '=') {
