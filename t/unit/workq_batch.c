@@ -72,6 +72,7 @@ int main(void)
     is_int(s.calls, 1, "in one run_batch call");
     is_int(s.freed, 5, "each item freed once");
     workq_free(&q);
+    buf_free(&s.order);
 
     memset(&s, 0, sizeof(s));
     q = workq_new("test", 100, run_one, item_free, &s);
@@ -82,6 +83,7 @@ int main(void)
     ok(s.biggest <= 2 && s.calls >= 3, "in calls of at most 2 items (%zu calls, biggest %zu)",
        s.calls, s.biggest);
     workq_free(&q);
+    buf_free(&s.order);
 
     memset(&s, 0, sizeof(s));
     q = workq_new("test", 100, run_one, item_free, &s);
