@@ -71,6 +71,7 @@ D_PIDFILE=$T_DIR/mxrun/mxguardd.pid
 cat > "$T_DIR/default-user.conf" <<CONF
 milter: { socket = "inet:$D_PORT@127.0.0.1"; pidfile = "$D_PIDFILE"; };
 log: { verbose = 1; };
+store: { lmdb = "$T_DIR/mxrun/state.mdb"; };
 CONF
 : > "$D_LOG"
 unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/group" /etc/group &&
