@@ -22,13 +22,7 @@
 #include "dns/dns.h"
 #include "t/unit/dns_double.h"
 
-struct zrec {
-    const char *name;
-    int     type;
-    const char *data;
-};
-
-static const struct zrec zone[] = {
+static const struct dd_zrec zone[] = {
     {"_dmarc.rel.test", 16, "v=DMARC1; p=reject; rua=mailto:agg@rel.test"},
     {"_dmarc.strict.test", 16, "v=DMARC1; p=quarantine; adkim=s; aspf=s"},
     {"_dmarc.subpol.test", 16, "v=DMARC1; p=none; sp=reject"},
@@ -49,8 +43,6 @@ static const struct zrec zone[] = {
 /* answer - SERVFAIL for *.servfail.test, silence for *.silent.test, else the zone */
 static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *ctx)
 {
-    unsigned n = 0, known = 0;
-    unsigned char a[4];
     size_t  ql = strlen(q->name);
 
     (void) d;
@@ -62,33 +54,7 @@ static int answer(struct dd *d, const struct dd_query *q, struct pkt *p, void *c
 	pkt_counts(p, 0, 0, 0);
 	return 0;
     }
-    dd_reply(p, q, 0, 0);
-    for (const struct zrec *z = zone; z->name; z++) {
-	size_t  zl = strlen(z->name);
-
-	/* a name with something below it exists (NODATA, not NXDOMAIN) */
-	if (zl > ql && z->name[zl - ql - 1] == '.' && strcasecmp(z->name + zl - ql, q->name) == 0)
-	    known = 1;
-	if (strcasecmp(z->name, q->name) != 0)
-	    continue;
-	known = 1;
-	if (z->type != q->type)
-	    continue;
-	size_t  m = pkt_rr(p, NULL, z->type, 300);
-
-	if (z->type == 16) {
-	    pkt_u8(p, (unsigned) strlen(z->data));
-	    pkt_bytes(p, z->data, strlen(z->data));
-	} else {
-	    inet_pton(AF_INET, z->data, a);
-	    pkt_bytes(p, a, 4);
-	}
-	pkt_rr_end(p, m);
-	n++;
-    }
-    if (!known)
-	p->b[3] = (unsigned char) ((p->b[3] & 0xf0) | 3);
-    pkt_counts(p, n, 0, 0);
+    dd_zone_reply(p, q, zone, 0);
     return 0;
 }
 

@@ -136,9 +136,15 @@ void dd_zone_reply(struct pkt *p, const struct dd_query *q, const struct dd_zrec
 {
     unsigned n = 0, known = 0;
     unsigned char a[16];
+    size_t ql = strlen(q->name);
 
     dd_reply(p, q, rcode, 0);
     for (const struct dd_zrec *z = zone; z->name; z++) {
+	size_t zl = strlen(z->name);
+
+	/* a name with something below it exists (NODATA, not NXDOMAIN) */
+	if (zl > ql && z->name[zl - ql - 1] == '.' && strcasecmp(z->name + zl - ql, q->name) == 0)
+	    known = 1;
 	if (strcasecmp(z->name, q->name) != 0)
 	    continue;
 	known = 1;

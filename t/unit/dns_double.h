@@ -23,8 +23,8 @@
  *	dd_zone_reply answers from a small zone (an array ended by a NULL
  *	name; A, AAAA, MX with preference 10, TXT of one string up to 255
  *	bytes; names compared without case, TTL 300): with rcode 0 a name
- *	the zone lacks is NXDOMAIN and a known name without the asked type
- *	NODATA; another rcode (2 SERVFAIL) is sent as it is, with whatever
+ *	the zone lacks is NXDOMAIN and a known name without the asked type,
+ *	or a name with records below it, NODATA; another rcode (2 SERVFAIL) is sent as it is, with whatever
  *	records match.
  */
 #ifndef MXG_T_DNS_DOUBLE_H
