@@ -76,12 +76,8 @@ InternalHosts $T_DIR/odk.internal
 UserID root
 UMask 0000
 EOC
-	rm -f "$T_DIR/opendkim.pid"
-	opendkim -f -x "$T_DIR/opendkim.conf" >"$T_DIR/opendkim.log" 2>&1 &
-	ODK_PID=$!
-	t_on_exit "kill $ODK_PID"
-	t_wait_file "$T_DIR/opendkim.pid" 10 ||
-		{ say "OpenDKIM did not start:"; cat "$T_DIR/opendkim.log"; return 1; }
+	peer_start opendkim "$T_DIR/opendkim.pid" opendkim -f -x "$T_DIR/opendkim.conf" || return 1
+	ODK_PID=$PEER_PID
 }
 
 # full_run - the pair, then mxguardd, on the signed message

@@ -11,6 +11,18 @@
 #				(DNS_PORT) and /etc/resolv.conf bind-mounted to it, for
 #				peers that use the system resolver; only inside the
 #				bench's own mount namespace. Exits 0 (benchmarks never
+# peer_start NAME PIDFILE CMD... - start a peer milter (logs in $T_DIR/NAME.log)
+# in the background; its pid in PEER_PID once it wrote PIDFILE
+peer_start() {
+	_name=$1 _pidf=$2
+	shift 2
+	rm -f "$_pidf"
+	"$@" >"$T_DIR/$_name.log" 2>&1 &
+	PEER_PID=$!
+	t_on_exit "kill $PEER_PID"
+	t_wait_file "$_pidf" 10 ||
+		{ say "$_name did not start:"; cat "$T_DIR/$_name.log"; return 1; }
+}
 #				fail) when it cannot start.
 
 say() { printf '%s\n' "$*"; }

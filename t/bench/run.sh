@@ -194,12 +194,8 @@ SPFSelfValidate ${OD_SPF:-false}
 TrustedAuthservIDs bench.example
 UMask 0000
 EOF
-	rm -f "$T_DIR/opendmarc.pid"
-	opendmarc -f -c "$T_DIR/opendmarc.conf" >"$T_DIR/opendmarc.log" 2>&1 &
-	OD_PID=$!
-	t_on_exit "kill $OD_PID"
-	t_wait_file "$T_DIR/opendmarc.pid" 10 ||
-		{ say "OpenDMARC did not start:"; cat "$T_DIR/opendmarc.log"; return 1; }
+	peer_start opendmarc "$T_DIR/opendmarc.pid" opendmarc -f -c "$T_DIR/opendmarc.conf" || return 1
+	OD_PID=$PEER_PID
 }
 # stop PID - stop a milter and wait for it
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
