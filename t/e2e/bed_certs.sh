@@ -4,9 +4,7 @@
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/certs.sh"
 
-for tool in openssl ldns-dane /usr/bin/python3; do
-	command -v "$tool" >/dev/null || t_bail "$tool is missing (install openssl ldnsutils python3-cryptography)"
-done
+t_need openssl ldns-dane /usr/bin/python3
 
 C=$T_CERT_DIR
 # quiet CMD... - run CMD, show its output as diagnostics only when it fails

@@ -7,9 +7,7 @@
 . "$top_srcdir/t/lib/dns.sh"
 . "$top_srcdir/t/lib/certs.sh"
 
-for tool in nsd unbound ldns-keygen ldns-signzone drill openssl; do
-	command -v "$tool" >/dev/null || t_bail "$tool is missing (install nsd unbound ldnsutils openssl)"
-done
+t_need nsd unbound ldns-keygen ldns-signzone drill openssl
 DNSQ=$(t_bin dnsq) || t_bail "t/tools/dnsq is not built"
 
 # A DKIM-like record longer than one character-string (255 bytes).

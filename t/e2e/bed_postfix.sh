@@ -4,9 +4,7 @@
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/postfix.sh"
 
-for tool in postfix postconf postqueue smtp-sink swaks; do
-	command -v "$tool" >/dev/null || t_bail "$tool is missing (install postfix swaks)"
-done
+t_need postfix postconf postqueue smtp-sink swaks
 MXGUARDD=$(t_bin mxguardd) || t_bail "mxguardd is not built"
 
 # sink_has_subject SUBJECT - the sink holds exactly one message with SUBJECT

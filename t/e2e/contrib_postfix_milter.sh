@@ -10,9 +10,7 @@
 . "$top_srcdir/t/lib/postfix.sh"
 . "$top_srcdir/t/unit/daemon_lib.sh"
 
-for tool in postfix postconf smtp-sink swaks perl; do
-	command -v "$tool" >/dev/null || t_bail "$tool is missing (install postfix swaks perl)"
-done
+t_need postfix postconf smtp-sink swaks perl
 getent group postfix >/dev/null || t_bail "group postfix is missing (install postfix)"
 MAINCF=$top_srcdir/contrib/postfix/milter.main.cf
 AUTHSERV=mx.contrib.test

@@ -9,9 +9,7 @@
 . "$top_srcdir/t/lib/postfix.sh"
 . "$top_srcdir/t/unit/daemon_lib.sh"
 
-for tool in postfix postconf smtp-sink swaks perl; do
-	command -v "$tool" >/dev/null || t_bail "$tool is missing (install postfix swaks perl)"
-done
+t_need postfix postconf smtp-sink swaks perl
 
 SOCK=$T_DIR/dccifd
 FLOG=$T_DIR/fake.log

@@ -13,9 +13,7 @@
 . "$top_srcdir/t/lib/postfix.sh"
 . "$top_srcdir/t/unit/daemon_lib.sh"
 
-for tool in postfix postconf smtp-sink swaks perl nsd unbound openssl; do
-	command -v "$tool" >/dev/null || t_bail "$tool is missing (install postfix swaks perl nsd unbound openssl)"
-done
+t_need postfix postconf smtp-sink swaks perl nsd unbound openssl
 PY=/usr/bin/python3
 $PY -c 'import dkim' 2>/dev/null || t_bail "python3-dkim (dkimpy) is required: apt-get install python3-dkim"
 MXG=$(t_bin mxguard) || t_bail "src/mxguard is not built"

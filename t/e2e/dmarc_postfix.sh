@@ -11,9 +11,7 @@
 . "$top_srcdir/t/lib/postfix.sh"
 . "$top_srcdir/t/unit/daemon_lib.sh"
 
-for tool in postfix postconf smtp-sink swaks perl nsd unbound; do
-	command -v "$tool" >/dev/null || t_bail "$tool is missing (install-deps.sh test)"
-done
+t_need postfix postconf smtp-sink swaks perl nsd unbound
 STORETOOL=$(t_bin storetool) || t_bail "t/tools/storetool is not built"
 AUTHSERV=mx.dmarc.test
 CLIENT=192.0.2.10

@@ -9,9 +9,7 @@
 . "$top_srcdir/t/lib/redis.sh"
 . "$top_srcdir/t/unit/daemon_lib.sh"
 
-for tool in postfix postconf smtp-sink swaks perl nsd unbound redis-server redis-cli; do
-	command -v "$tool" >/dev/null || t_bail "$tool is missing (install-deps.sh test)"
-done
+t_need postfix postconf smtp-sink swaks perl nsd unbound redis-server redis-cli
 N=15			# messages per host
 
 t_dns_zone fleet.test <<'EOF'

@@ -16,9 +16,7 @@
 . "$top_srcdir/t/lib/redis.sh"
 . "$top_srcdir/t/unit/daemon_lib.sh"
 
-for tool in postfix postconf smtp-sink smtp-source swaks perl redis-server redis-cli; do
-	command -v "$tool" >/dev/null || t_bail "$tool is missing (install postfix swaks perl redis)"
-done
+t_need postfix postconf smtp-sink smtp-source swaks perl redis-server redis-cli
 t_redis_start || t_bail "redis-server did not start"
 t_redis_cli set "block:127.0.0.2" "554 5.7.1 no mail from 127.0.0.2 today" >/dev/null
 

@@ -14,9 +14,7 @@
 . "$top_srcdir/t/lib/redis.sh"
 . "$top_srcdir/t/unit/daemon_lib.sh"
 
-for tool in postfix postconf postqueue smtp-sink swaks perl; do
-	command -v "$tool" >/dev/null || t_bail "$tool is missing (install postfix swaks perl)"
-done
+t_need postfix postconf postqueue smtp-sink swaks perl
 AUTHSERV=mx.milter.test
 
 t_redis_start

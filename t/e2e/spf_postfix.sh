@@ -12,9 +12,7 @@
 . "$top_srcdir/t/lib/postfix.sh"
 . "$top_srcdir/t/unit/daemon_lib.sh"
 
-for tool in postfix postconf smtp-sink swaks perl nsd unbound; do
-	command -v "$tool" >/dev/null || t_bail "$tool is missing (install postfix swaks perl nsd unbound)"
-done
+t_need postfix postconf smtp-sink swaks perl nsd unbound
 AUTHSERV=mx.spf.test
 CLIENT=192.0.2.10
 

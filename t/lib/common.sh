@@ -80,4 +80,10 @@ t_is() {
 t_diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 t_skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 t_bail() { echo "Bail out! $1"; exit 1; }
+# t_need TOOL... - bail out naming the first tool not on PATH (installed by contrib/install-deps.sh test)
+t_need() {
+	for _tool in "$@"; do
+		command -v "$_tool" >/dev/null || t_bail "$_tool is missing (contrib/install-deps.sh test)"
+	done
+}
 t_done() { echo "1..$T_N"; [ "$T_FAILED" -eq 0 ]; exit $?; }
