@@ -9,7 +9,8 @@
 #	runs `make check` twice: a plain build (./build) and one with
 #	-fsanitize=address,undefined (./build-asan). When clang is present it
 #	also builds the libFuzzer targets and runs each briefly (FUZZ_RUNS,
-#	default 20000, at most FUZZ_SECONDS, default 60, each). Ends with one line "tests: N passed, N failed".
+#	default 20000, at most FUZZ_SECONDS, default 60, each). Ends with one line "tests: N passed, N failed";
+#	a skipped test counts as failed (install-deps.sh installs everything the tests need).
 set -u
 cd "$(dirname "$0")/.."
 sh contrib/install-deps.sh test || exit 1
@@ -20,7 +21,9 @@ count_results() {
 	p=$(sed -n 's/^# PASS: *//p' "$1/test-suite.log" | head -1)
 	f=$(sed -n 's/^# FAIL: *//p' "$1/test-suite.log" | head -1)
 	e=$(sed -n 's/^# ERROR: *//p' "$1/test-suite.log" | head -1)
-	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0} + ${e:-0}))
+	s=$(sed -n 's/^# SKIP: *//p' "$1/test-suite.log" | head -1)
+	# install-deps.sh installs every tool a test needs: a skip is a failure
+	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0} + ${e:-0} + ${s:-0}))
 }
 
 # run_suite DIR [configure options] - build and run make check in DIR

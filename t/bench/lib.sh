@@ -11,6 +11,13 @@
 #				(DNS_PORT) and /etc/resolv.conf bind-mounted to it, for
 #				peers that use the system resolver; only inside the
 #				bench's own mount namespace. Exits 0 (benchmarks never
+#				fail) when it cannot start.
+#	peer_start NAME PIDFILE CMD...	start a peer milter; its pid in PEER_PID
+
+say() { printf '%s\n' "$*"; }
+now() { date +%s.%N; }
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 # peer_start NAME PIDFILE CMD... - start a peer milter (logs in $T_DIR/NAME.log)
 # in the background; its pid in PEER_PID once it wrote PIDFILE
 peer_start() {
@@ -23,12 +30,6 @@ peer_start() {
 	t_wait_file "$_pidf" 10 ||
 		{ say "$_name did not start:"; cat "$T_DIR/$_name.log"; return 1; }
 }
-#				fail) when it cannot start.
-
-say() { printf '%s\n' "$*"; }
-now() { date +%s.%N; }
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 quiet_sink() {
 	kill "$T_PF_SINK_PID" 2>/dev/null

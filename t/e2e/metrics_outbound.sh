@@ -75,6 +75,8 @@ t_is "$(s 'mxguard_outbound_tls_total{level="dane"}')" 0 "no DANE here"
 t_is "$(grep -c 'to=<[^>]*>, relay=.*, conn_use=' "$OB_LOG")" \
 	"$(s mxguard_outbound_connection_reuse_total)" \
 	"connection reuse = the delivery lines with conn_use= in the proxy's log"
+[ "$(s mxguard_outbound_connection_reuse_total)" -gt 0 ]
+ok $? "connections were reused (the comparison above is not 0 = 0)"
 q=$(s mxguard_dns_queries_total)
 [ "$q" -ge 1 ] 2>/dev/null
 ok $? "the MX lookups show as DNS queries ($q)"

@@ -7,7 +7,7 @@
 . "$top_srcdir/t/lib/postfix.sh"
 . "$top_srcdir/t/lib/mx.sh"
 
-command -v postfix >/dev/null || t_skip_all "no postfix"
+t_need postfix postconf perl
 MX_PORT=$(t_free_port)
 t_flaky_start 127.0.0.21 nodsn || t_bail "next hop did not start"
 # The sending Postfix is the next instance of t/lib/postfix.sh: the proxy

@@ -80,8 +80,8 @@ phase() {
 	# handshake and races Exim's fork), 3-5 carry the EHLO in the SYN.
 	_n=$(t_exim_received | sed -n "$((_before + 3)),$((_before + 5))p" | grep -c ' L\*')
 	t_is "$_n" 3 "$1: Exim logged L* for messages 3-5 (EHLO in the SYN)"
-	grep -qi "synchronization error" "$EX_MAINLOG" "$EX_REJECTLOG" 2>/dev/null && r=1 || r=0
-	t_is $r 0 "$1: Exim saw no synchronization error (it took the early transaction)"
+	[ -s "$EX_MAINLOG" ] && ! grep -qi "synchronization error" "$EX_MAINLOG" "$EX_REJECTLOG" 2>/dev/null
+	ok $? "$1: Exim saw no synchronization error (it took the early transaction; its log exists)"
 }
 
 phase "clear text" none clear c "EHLO, MAIL, RCPT and DATA sent before the banner"

@@ -22,7 +22,7 @@
 . "$top_srcdir/t/lib/postfix.sh"
 . "$top_srcdir/t/lib/mx.sh"
 . "$top_srcdir/t/lib/node.sh"
-t_node_check
+t_need node
 
 MX_PORT=$(t_free_port) || t_bail "no free port"
 P=$MX_PORT

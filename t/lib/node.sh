@@ -3,13 +3,11 @@
 # SYNOPSIS
 #	. "$top_srcdir/t/lib/common.sh"
 #	. "$top_srcdir/t/lib/node.sh"
-#	t_node_check				# skips the test without node
 #	t_node_peer ADDR PORT CERTNAME [hide-requiretls|no-starttls]
 #	t_node_send PORT FROM TO [starttls] [requiretls] [smtp] <MESSAGE
 #	t_node_sts ADDR PORT CERTNAME DIR
 #
 # DESCRIPTION
-#	t_node_check
 #		Skips the whole test (TAP SKIP) when node is missing.
 #	t_node_run SCRIPT LOG ARG...
 #		Runs node t/node/SCRIPT LOG ARG... in the background (stopped
@@ -28,11 +26,6 @@
 #		logging to $T_DIR/sts.log (STS_LOG); stopped at exit.
 # DIAGNOSTICS
 #	Functions return 0 on success, 1 after "# " diagnostics.
-
-# t_node_check - skip without node
-t_node_check() {
-	command -v node >/dev/null 2>&1 || t_skip_all "node is not installed (apt-get install nodejs)"
-}
 
 # t_node_run - run t/node/SCRIPT logging to LOG (its stderr in LOG.err) until it says "ready"
 t_node_run() {

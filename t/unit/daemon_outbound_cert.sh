@@ -8,7 +8,7 @@
 . "$top_srcdir/t/lib/common.sh"
 
 B=$(t_bin mxguard-outbound) || t_bail "mxguard-outbound is not built"
-command -v openssl >/dev/null || t_skip_all "no openssl"
+t_need openssl
 SD=$T_DIR/state
 mkdir -m 700 "$SD"
 
